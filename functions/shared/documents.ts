@@ -1,0 +1,18 @@
+/**
+ * SSM Command documents that configure the nodes. The stack creates them from the
+ * scripts in bootstrap/ and passes their names in these variables; the defaults are the
+ * names the simulated cloud knows.
+ */
+export const DOCUMENTS = {
+  configureMaster: process.env.DOCUMENT_CONFIGURE_MASTER ?? 'MesosCluster-ConfigureMaster',
+  configureSlave: process.env.DOCUMENT_CONFIGURE_SLAVE ?? 'MesosCluster-ConfigureSlave',
+  countAgents: process.env.DOCUMENT_COUNT_AGENTS ?? 'MesosCluster-CountAgents',
+} as const;
+
+/** The instance profile of the cluster nodes (SSM managed instance core). */
+export const NODE_INSTANCE_PROFILE = process.env.NODE_INSTANCE_PROFILE ?? 'mesos-cluster-node';
+
+/** Canonical's public SSM parameter for the Ubuntu base image of a release. */
+export function ubuntuImageParameter(release: string): string {
+  return `/aws/service/canonical/ubuntu/server/${release}/stable/current/amd64/hvm/ebs-gp3/ami-id`;
+}

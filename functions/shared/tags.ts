@@ -1,0 +1,59 @@
+/**
+ * Tags are the source of truth: every resource is created with these tags
+ * (TagSpecifications, atomic with the create), and teardown and status find
+ * resources by them.
+ */
+import type { Filter, ResourceType, Tag, TagSpecification } from '@aws-sdk/client-ec2';
+
+export const TAG_ID = 'mesos-cluster:id';
+export const TAG_NAME = 'mesos-cluster:name';
+export const TAG_ROLE = 'mesos-cluster:role';
+/** Set on the VPC by Mark Cluster Ready / Record Failure. */
+export const TAG_STATUS = 'mesos-cluster:status';
+
+/** What a resource is to the cluster; one tag value per kind of resource. */
+export type ResourceRole =
+  | 'vpc'
+  | 'public-subnet'
+  | 'private-subnet'
+  | 'internet-gateway'
+  | 'public-route-table'
+  | 'private-route-table'
+  | 'nat-eip'
+  | 'nat-gateway'
+  | 'master-sg'
+  | 'slave-sg'
+  | 'master'
+  | 'template-slave'
+  | 'slave'
+  | 'slave-image';
+
+export interface ClusterRef {
+  readonly clusterId: string;
+  readonly clusterName: string;
+}
+
+export function clusterTags(cluster: ClusterRef, role: ResourceRole): Tag[] {
+  return [
+    { Key: TAG_ID, Value: cluster.clusterId },
+    { Key: TAG_NAME, Value: cluster.clusterName },
+    { Key: TAG_ROLE, Value: role },
+    { Key: 'Name', Value: `${cluster.clusterName}-${role}` },
+  ];
+}
+
+export function tagSpec(resourceType: ResourceType, cluster: ClusterRef, role: ResourceRole): TagSpecification {
+  return { ResourceType: resourceType, Tags: clusterTags(cluster, role) };
+}
+
+/** EC2 filters selecting the cluster's resources, optionally of one role. */
+export function clusterFilters(clusterId: string, role?: ResourceRole): Filter[] {
+  const filters: Filter[] = [{ Name: `tag:${TAG_ID}`, Values: [clusterId] }];
+  if (role) filters.push({ Name: `tag:${TAG_ROLE}`, Values: [role] });
+  return filters;
+}
+
+/** Reads a tag value from an EC2 tag list. */
+export function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}

@@ -1,0 +1,64 @@
+import { parseClusterSpec, quorumOf } from '../../../functions/shared/cluster-spec';
+
+const base = { name: 'demo', adminCidr: '203.0.113.0/24' };
+
+function fieldError(input: unknown): string {
+  try {
+    parseClusterSpec(input);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('parseClusterSpec', () => {
+  it('fills in the blog network layout and pinned software by default', () => {
+    // Act
+    const spec = parseClusterSpec(base);
+    // Assess
+    expect(spec).toMatchObject({
+      name: 'demo',
+      masters: 1,
+      slaves: 2,
+      vpcCidr: '172.28.128.0/22',
+      publicSubnetCidr: '172.28.128.0/24',
+      privateSubnetCidr: '172.28.129.0/24',
+      keepOnFailure: false,
+      software: { mesosVersion: '1.11.0-0.7.1.ubuntu2404', marathonVersion: '1.11.30' },
+    });
+  });
+
+  it.each([
+    [{ ...base, name: 'Demo' }, /^name: must be a lowercase DNS label/],
+    [{ ...base, name: 'ab' }, /^name: /],
+    [{ ...base, name: 'a'.repeat(33) }, /^name: /],
+    [{ ...base, masters: 2 }, /^masters: must be 1, 3 or 5/],
+    [{ ...base, slaves: 201 }, /^slaves: must be at most 200/],
+    [{ ...base, slaves: -1 }, /^slaves: must be at least 0/],
+    [{ ...base, slaves: 1.5 }, /^slaves: must be a whole number/],
+    [{ ...base, slaves: '3' }, /^slaves: must be a number/],
+    [{ name: 'demo' }, /^adminCidr: is required/],
+    [{ ...base, adminCidr: '0.0.0.0/0' }, /^adminCidr: opens the Mesos and Marathon UIs/],
+    [{ ...base, adminCidr: '300.1.1.1/8' }, /^adminCidr: must be an IPv4 CIDR/],
+    [{ ...base, masterInstanceType: 'p4d.24xlarge' }, /^masterInstanceType: must be one of/],
+    [{ ...base, publicSubnetCidr: '10.0.0.0/24' }, /^publicSubnetCidr: must lie inside vpcCidr/],
+    [{ ...base, privateSubnetCidr: '172.28.128.128/25' }, /^privateSubnetCidr: must not overlap/],
+    [{ ...base, vpcCidr: '10.0.0.0/8' }, /^vpcCidr: must have a prefix length between/],
+    [{ ...base, software: { mesosVersion: '1; reboot' } }, /^software.mesosVersion: must be a package version/],
+    [{ ...base, extra: true }, /^extra: is not a field of the cluster spec/],
+  ])('refuses %j naming the field and the rule', (input, message) => {
+    // Act / Assess
+    expect(fieldError(input)).toMatch(message);
+  });
+
+  it('accepts a public admin CIDR only when asked to', () => {
+    // Act
+    const spec = parseClusterSpec({ ...base, adminCidr: '0.0.0.0/0', allowPublicAdmin: true });
+    // Assess
+    expect(spec.adminCidr).toBe('0.0.0.0/0');
+  });
+
+  it('computes the majority quorum', () => {
+    expect([1, 3, 5].map(quorumOf)).toEqual([1, 2, 3]);
+  });
+});
