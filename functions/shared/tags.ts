@@ -10,6 +10,8 @@ export const TAG_NAME = 'mesos-cluster:name';
 export const TAG_ROLE = 'mesos-cluster:role';
 /** Set on the VPC by Mark Cluster Ready / Record Failure. */
 export const TAG_STATUS = 'mesos-cluster:status';
+/** Set on the VPC by Record Failure: the machine-readable failure code (e.g. CREATE_NAT_GATEWAY_FAILED). */
+export const TAG_FAILURE_CODE = 'mesos-cluster:failure-code';
 
 /** What a resource is to the cluster; one tag value per kind of resource. */
 export type ResourceRole =

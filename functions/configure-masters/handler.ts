@@ -1,0 +1,6 @@
+import { ssm } from '../shared/clients/ssm';
+import { lambdaHandler } from '../shared/handler';
+import { configureMastersStep } from './configure-masters';
+
+/** Lambda entry of Configure Masters. */
+export const handler = lambdaHandler(configureMastersStep, { ssm });

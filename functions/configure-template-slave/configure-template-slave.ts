@@ -1,0 +1,30 @@
+/**
+ * Configure Template Slave: runs the configure-slave document (Docker, Mesos agent, the
+ * join script, bake hygiene) on the template slave through SSM Run Command. A re-run
+ * reuses the command of the first run unless it failed.
+ */
+import type { ConfigureTemplateSlaveInput, SendCommandOutput } from '../shared/contracts';
+import { DOCUMENTS } from '../shared/documents';
+import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/instances';
+import { defineStep, type StepClients } from '../shared/step';
+
+/** Sends (once) the configure-slave command to the template slave; returns its command id. */
+export const configureTemplateSlaveStep = defineStep(
+  'configure-template-slave',
+  async (input: ConfigureTemplateSlaveInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<SendCommandOutput> => {
+    const { software } = input;
+    const commandId = await sendCommandOnce(ssm, {
+      documentName: DOCUMENTS.configureSlave,
+      instanceIds: [input.instanceId],
+      parameters: {
+        ClusterName: [input.clusterName],
+        MesosVersion: [software.mesosVersion],
+        PackageRepository: [software.packageRepository],
+        PackageKeyUrl: [software.packageKeyUrl],
+      },
+      comment: commandComment(input.clusterId, 'configure-template-slave'),
+      timeoutSeconds: CONFIGURE_TIMEOUT_SECONDS,
+    });
+    return { commandId };
+  }
+);

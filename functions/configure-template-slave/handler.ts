@@ -1,0 +1,6 @@
+import { ssm } from '../shared/clients/ssm';
+import { lambdaHandler } from '../shared/handler';
+import { configureTemplateSlaveStep } from './configure-template-slave';
+
+/** Lambda entry of Configure Template Slave. */
+export const handler = lambdaHandler(configureTemplateSlaveStep, { ssm });

@@ -1,0 +1,31 @@
+import { CreateVpcCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
+import type { CreateVpcInput, CreateVpcOutput } from '../shared/contracts';
+import { FatalError } from '../shared/errors';
+import { findClusterVpcIds, onNewResource } from '../shared/network';
+import { defineStep, type StepClients } from '../shared/step';
+import { tagSpec } from '../shared/tags';
+
+/**
+ * Create VPC: finds the cluster's VPC by tag or creates it tagged, then turns on DNS
+ * support and DNS hostnames (the nodes reach each other and SSM by name).
+ */
+export const createVpcStep = defineStep(
+  'create-vpc',
+  async (input: CreateVpcInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<CreateVpcOutput> => {
+    let vpcId = (await findClusterVpcIds(ec2, input.clusterId))[0];
+    if (!vpcId) {
+      const { Vpc } = await ec2.send(
+        new CreateVpcCommand({ CidrBlock: input.cidrBlock, TagSpecifications: [tagSpec('vpc', input, 'vpc')] })
+      );
+      vpcId = Vpc?.VpcId;
+      if (!vpcId) throw new FatalError('CreateVpc returned no VPC id');
+    }
+    const id = vpcId;
+    // ModifyVpcAttribute takes one attribute per call.
+    await onNewResource(`VPC ${id}`, async () => {
+      await ec2.send(new ModifyVpcAttributeCommand({ VpcId: id, EnableDnsSupport: { Value: true } }));
+      await ec2.send(new ModifyVpcAttributeCommand({ VpcId: id, EnableDnsHostnames: { Value: true } }));
+    });
+    return { vpcId: id };
+  }
+);

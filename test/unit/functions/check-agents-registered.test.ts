@@ -1,0 +1,74 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GetCommandInvocationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { checkAgentsRegisteredStep } from '../../../functions/check-agents-registered/check-agents-registered';
+import { invokeStep } from '../../../functions/shared/step';
+import { awsError } from './aws-error';
+
+const ssmMock = mockClient(SSMClient);
+const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
+const input = { clusterId: 'c-1234', clusterName: 'demo', commandId: 'cmd-q', instanceId: 'i-m1', expected: 3 };
+
+describe('check-agents-registered', () => {
+  beforeEach(() => {
+    ssmMock.reset();
+  });
+
+  it('reports ready when the master counts the expected agents', async () => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Success', StandardOutputContent: '3\n' });
+    // Act
+    const result = await invokeStep(checkAgentsRegisteredStep, input, clients);
+    // Assess
+    expect(result).toEqual({ registered: 3, ready: true });
+    expect(ssmMock).toHaveReceivedCommandWith(GetCommandInvocationCommand, { CommandId: 'cmd-q', InstanceId: 'i-m1' });
+  });
+
+  it('reports not ready when fewer agents are registered', async () => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Success', StandardOutputContent: 'querying master\n1\n' });
+    // Act
+    const result = await invokeStep(checkAgentsRegisteredStep, input, clients);
+    // Assess
+    expect(result).toEqual({ registered: 1, ready: false });
+  });
+
+  it.each(['Pending', 'InProgress', 'Delayed'])('throws NotReadyError while the query is %s', async (status) => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: status as 'Pending' });
+    // Act
+    const run = invokeStep(checkAgentsRegisteredStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'NotReadyError', message: expect.stringContaining(status) });
+  });
+
+  it('throws NotReadyError while the invocation does not exist yet (InvocationDoesNotExist)', async () => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).rejects(awsError('InvocationDoesNotExist'));
+    // Act
+    const run = invokeStep(checkAgentsRegisteredStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'NotReadyError', message: expect.stringContaining('cmd-q') });
+  });
+
+  it('throws FatalError when the output is not a count', async () => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Success', StandardOutputContent: 'curl: (7) Failed to connect' });
+    // Act
+    const run = invokeStep(checkAgentsRegisteredStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining('printed no agent count') });
+  });
+
+  it('throws FatalError with the status when the query failed', async () => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Failed', ResponseCode: 7, StandardErrorContent: 'connection refused' });
+    // Act
+    const run = invokeStep(checkAgentsRegisteredStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'FatalError',
+      message: expect.stringMatching(/cmd-q on i-m1: Failed, exit code 7, stderr: connection refused/),
+    });
+  });
+});

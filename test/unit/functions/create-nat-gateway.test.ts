@@ -1,0 +1,97 @@
+import { CreateNatGatewayCommand, DescribeNatGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createNatGatewayStep } from '../../../functions/create-nat-gateway/create-nat-gateway';
+import { clientToken } from '../../../functions/shared/idempotency';
+import { invokeStep } from '../../../functions/shared/step';
+import { awsError } from './aws-error';
+
+const ec2Mock = mockClient(EC2Client);
+const input = { clusterId: 'c-1', clusterName: 'demo', subnetId: 'subnet-pub', allocationId: 'eipalloc-1' };
+const run = () => invokeStep(createNatGatewayStep, input, { ec2: new EC2Client({}) });
+
+describe('create-nat-gateway', () => {
+  beforeEach(() => {
+    ec2Mock.reset();
+  });
+
+  it('creates the NAT gateway in the public subnet with the address, a ClientToken and the cluster tags', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    ec2Mock.on(CreateNatGatewayCommand).resolves({ NatGateway: { NatGatewayId: 'nat-1', State: 'pending' } });
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ natGatewayId: 'nat-1' });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {
+      Filter: [
+        { Name: 'tag:mesos-cluster:id', Values: ['c-1'] },
+        { Name: 'tag:mesos-cluster:role', Values: ['nat-gateway'] },
+      ],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateNatGatewayCommand, {
+      ClientToken: clientToken('c-1', 'create-nat-gateway'),
+      SubnetId: 'subnet-pub',
+      AllocationId: 'eipalloc-1',
+      TagSpecifications: [
+        {
+          ResourceType: 'natgateway',
+          Tags: expect.arrayContaining([
+            { Key: 'mesos-cluster:id', Value: 'c-1' },
+            { Key: 'mesos-cluster:name', Value: 'demo' },
+            { Key: 'mesos-cluster:role', Value: 'nat-gateway' },
+          ]),
+        },
+      ],
+    });
+  });
+
+  it.each(['pending', 'available'] as const)(
+    'returns the %s NAT gateway found by tag on a re-run without creating another',
+    async (state) => {
+      // Prepare
+      ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [{ NatGatewayId: 'nat-1', State: state }] });
+      // Act
+      const result = await run();
+      // Assess
+      expect(result).toEqual({ natGatewayId: 'nat-1' });
+      expect(ec2Mock).not.toHaveReceivedCommand(CreateNatGatewayCommand);
+    }
+  );
+
+  it('creates a new NAT gateway with a fresh ClientToken when the earlier one failed', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({
+      NatGateways: [{ NatGatewayId: 'nat-old', State: 'failed', FailureCode: 'InternalError' }],
+    });
+    ec2Mock.on(CreateNatGatewayCommand).resolves({ NatGateway: { NatGatewayId: 'nat-2', State: 'pending' } });
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ natGatewayId: 'nat-2' });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateNatGatewayCommand, { ClientToken: clientToken('c-1', 'create-nat-gateway#1') });
+    expect(ec2Mock).not.toHaveReceivedCommandWith(CreateNatGatewayCommand, { ClientToken: clientToken('c-1', 'create-nat-gateway') });
+  });
+
+  it('throws FatalError when the NAT gateway quota is used up', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    ec2Mock.on(CreateNatGatewayCommand).rejects(awsError('NatGatewayLimitExceeded'));
+    // Act / Assess
+    await expect(run()).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining('NatGatewayLimitExceeded') });
+  });
+
+  it('throws RetryableError when the new address is not visible yet', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    ec2Mock.on(CreateNatGatewayCommand).rejects(awsError('InvalidAllocationID.NotFound'));
+    // Act / Assess
+    await expect(run()).rejects.toMatchObject({ name: 'RetryableError' });
+  });
+
+  it('throws RetryableError when EC2 throttles', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).rejects(awsError('RequestLimitExceeded'));
+    // Act / Assess
+    await expect(run()).rejects.toMatchObject({ name: 'RetryableError' });
+  });
+});

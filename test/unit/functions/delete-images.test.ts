@@ -1,0 +1,140 @@
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { deleteImagesStep } from '../../../functions/delete-images/delete-images';
+import { invokeStep } from '../../../functions/shared/step';
+import { awsError } from './aws-error';
+
+const ec2Mock = mockClient(EC2Client);
+const input = { clusterId: 'c-1', clusterName: 'demo', executionId: 'exec-1' };
+const run = () => invokeStep(deleteImagesStep, input, { ec2: new EC2Client({}) });
+const TAG_FILTER = { Name: 'tag:mesos-cluster:id', Values: ['c-1'] };
+const slaveImage = {
+  ImageId: 'ami-1',
+  BlockDeviceMappings: [
+    { DeviceName: '/dev/sda1', Ebs: { SnapshotId: 'snap-root' } },
+    { DeviceName: '/dev/sdb', Ebs: { SnapshotId: 'snap-data' } },
+    { DeviceName: '/dev/sdc', VirtualName: 'ephemeral0' },
+  ],
+};
+
+describe('delete-images', () => {
+  beforeEach(() => {
+    ec2Mock.reset();
+  });
+
+  it('reads the snapshot ids before deregistering the image, then deletes the snapshots', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [slaveImage] });
+    ec2Mock.on(DeregisterImageCommand).resolves({});
+    // Once deregistered, the untagged snapshots can only be known from the image.
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, { Owners: ['self'], Filters: [TAG_FILTER] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { OwnerIds: ['self'], Filters: [TAG_FILTER] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DeregisterImageCommand, { ImageId: 'ami-1' });
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+    const order = ec2Mock.calls().map((c) => c.args[0].constructor.name);
+    expect(order).toEqual([
+      'DescribeImagesCommand',
+      'DeregisterImageCommand',
+      'DescribeSnapshotsCommand',
+      'DeleteSnapshotCommand',
+      'DeleteSnapshotCommand',
+    ]);
+  });
+
+  it('deletes the tagged snapshots left by a run that crashed after deregistering', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-root' }] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['snap-root'] });
+    expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
+    expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-root' });
+  });
+
+  it('deletes a snapshot once when it is both in the image and tagged', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [slaveImage] });
+    ec2Mock.on(DeregisterImageCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-root' }, { SnapshotId: 'snap-data' }] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+  });
+
+  it('deletes nothing when the cluster has no image or snapshot left', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: [] });
+    expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+  });
+
+  it.each(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'])('treats %s from DeregisterImage as already deregistered', async (code) => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [slaveImage] });
+    ec2Mock.on(DeregisterImageCommand).rejects(awsError(code));
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['snap-root', 'snap-data'] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+  });
+
+  it('treats InvalidSnapshot.NotFound as already deleted', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [slaveImage] });
+    ec2Mock.on(DeregisterImageCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-root' }).rejects(awsError('InvalidSnapshot.NotFound'));
+    ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-data' }).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-data'] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+  });
+
+  it('throws RetryableError when a snapshot is still in use, after trying the others', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [slaveImage] });
+    ec2Mock.on(DeregisterImageCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock
+      .on(DeleteSnapshotCommand, { SnapshotId: 'snap-root' })
+      .rejects(awsError('InvalidSnapshot.InUse', 'The snapshot snap-root is currently in use by ami-1'));
+    ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-data' }).resolves({});
+    // Act
+    const act = run();
+    // Assess
+    await expect(act).rejects.toMatchObject({
+      name: 'RetryableError',
+      message:
+        'delete-images: 1 of 2 snapshots not deleted yet: snap-root (InvalidSnapshot.InUse: The snapshot snap-root is currently in use by ami-1)',
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-data' });
+  });
+});
