@@ -36,16 +36,34 @@ export function zooMyId(masterIps: readonly string[], ownIp: string): number {
   return index + 1;
 }
 
-/** The whole zoo.cfg of an ensemble (or of a single master). */
-export function renderZooCfg(masterIps: readonly string[], opts: { dataDir?: string; clientPort?: number } = {}): string {
+/** Options of renderZooCfg; the defaults are the cluster's. */
+export interface ZooCfgOptions {
+  /** @default '/var/lib/zookeeper' */
+  readonly dataDir?: string;
+  /** @default 2181 */
+  readonly clientPort?: number;
+  /** Quorum port of the `server.N` lines. @default 2888 */
+  readonly peerPort?: number;
+  /** Leader election port of the `server.N` lines. @default 3888 */
+  readonly electionPort?: number;
+}
+
+/**
+ * The whole zoo.cfg of an ensemble (or of a single master). ZooKeeper's AdminServer is
+ * off because it listens on 8080, Marathon's port; the four-letter words `srvr`, `ruok`
+ * and `mntr` stay on for health checks.
+ */
+export function renderZooCfg(masterIps: readonly string[], opts: ZooCfgOptions = {}): string {
   const lines = [
     'tickTime=2000',
     `dataDir=${opts.dataDir ?? '/var/lib/zookeeper'}`,
     `clientPort=${opts.clientPort ?? 2181}`,
     'initLimit=10',
     'syncLimit=5',
+    'admin.enableServer=false',
+    '4lw.commands.whitelist=srvr,ruok,mntr',
   ];
-  if (masterIps.length > 1) lines.push(...zooServerLines(masterIps));
+  if (masterIps.length > 1) lines.push(...zooServerLines(masterIps, opts.peerPort, opts.electionPort));
   return `${lines.join('\n')}\n`;
 }
 

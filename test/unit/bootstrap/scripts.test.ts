@@ -1,0 +1,717 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BOOTSTRAP_SCRIPTS, renderDocumentScript, SCRIPT_PARAMETERS } from '../../../bootstrap/render-document-script';
+import { DEFAULT_SOFTWARE } from '../../../functions/shared/cluster-spec';
+import {
+  JOIN_COMMAND,
+  mesosQuorum,
+  renderJoinUserData,
+  renderZooCfg,
+  zkUrl,
+  zooMyId,
+  zooServerLines,
+} from '../../../functions/shared/render';
+
+const BOOTSTRAP = join(__dirname, '../../../bootstrap');
+const SOURCE_SCRIPTS = [...BOOTSTRAP_SCRIPTS.map((name) => `${name}.sh`), 'lib/common.sh'];
+
+const ONE = ['172.28.128.10'];
+const THREE = ['172.28.128.10', '172.28.128.11', '172.28.128.12'];
+const FIVE = ['172.28.128.10', '172.28.128.11', '172.28.128.12', '172.28.128.13', '172.28.128.14'];
+
+interface BashResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `snippet` in bash after sourcing `script` (a path relative to bootstrap/, or an
+ * absolute one) with MESOS_CLUSTER_LIB_ONLY=1, so only its functions are defined. Values
+ * reach the snippet as positional parameters, never inside its text.
+ */
+function bash(script: string, snippet: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<BashResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      ['-c', `source "${script}"\n${snippet}`, 'test', ...args],
+      { cwd: BOOTSTRAP, env: { PATH: process.env.PATH, HOME: process.env.HOME, MESOS_CLUSTER_LIB_ONLY: '1', ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      }
+    );
+  });
+}
+
+function requireShellcheck(): void {
+  const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('shellcheck is not installed: run `apt-get install shellcheck` (.ci/run installs it)');
+  }
+}
+
+function read(root: string, path: string): string {
+  return readFileSync(join(root, path), 'utf8');
+}
+
+function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1', port = 0): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(handler);
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no port');
+  return address.port;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+let root: string;
+let rendered: string;
+
+beforeAll(() => {
+  rendered = mkdtempSync(join(tmpdir(), 'mesos-cluster-rendered-'));
+  for (const name of BOOTSTRAP_SCRIPTS) writeFileSync(join(rendered, `${name}.sh`), renderDocumentScript(name));
+});
+
+afterAll(() => {
+  rmSync(rendered, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'mesos-cluster-root-'));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('shellcheck', () => {
+  it.each(SOURCE_SCRIPTS)('reports nothing for bootstrap/%s', (script) => {
+    // Prepare
+    requireShellcheck();
+
+    // Act
+    const result = spawnSync('shellcheck', ['-x', script], { cwd: BOOTSTRAP, encoding: 'utf8' });
+
+    // Assess
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it.each([...BOOTSTRAP_SCRIPTS])('reports nothing for the rendered document script %s', (name) => {
+    // Prepare
+    requireShellcheck();
+
+    // Act
+    const result = spawnSync('shellcheck', [`${name}.sh`], { cwd: rendered, encoding: 'utf8' });
+
+    // Assess
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('renderDocumentScript', () => {
+  it.each([...BOOTSTRAP_SCRIPTS])('makes %s self-contained', (name) => {
+    // Prepare / Act
+    const text = renderDocumentScript(name);
+
+    // Assess
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
+    const guard = text.indexOf('\n[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"\n');
+    expect(text.split('\n')[0]).toBe('#!/usr/bin/env bash');
+    expect(guard).toBeGreaterThan(0);
+    expect(guard).toBeLessThan(text.indexOf('\nset -euo pipefail\n'));
+    expect(text).not.toMatch(/^source /m);
+    expect(text).not.toContain('# >>> inline');
+    expect(text).toContain('imds_get() {');
+    expect(spawnSync('bash', ['-n', join(rendered, `${name}.sh`)]).status).toBe(0);
+  });
+
+  it('embeds the rendered join script into configure-slave, as bash renders it from the sources', async () => {
+    // Prepare
+    const join = renderDocumentScript('mesos-cluster-join');
+
+    // Act
+    const fromRendered = await bash(join_(rendered, 'configure-slave.sh'), 'join_script_source');
+    const fromSources = await bash('./configure-slave.sh', 'join_script_source');
+
+    // Assess
+    expect(fromRendered.stdout).toBe(join);
+    expect(fromSources.stdout).toBe(join);
+    expect(renderDocumentScript('configure-slave')).toContain("cat <<'MESOS_CLUSTER_JOIN_EOF'\n#!/usr/bin/env bash\n");
+  });
+
+  it('names the environment of each document parameter', () => {
+    // Prepare / Act
+    const master = SCRIPT_PARAMETERS['configure-master'];
+
+    // Assess
+    expect(Object.values(master)).toEqual([
+      'CLUSTER_NAME',
+      'MASTER_IPS',
+      'MESOS_VERSION',
+      'MARATHON_VERSION',
+      'PACKAGE_REPOSITORY',
+      'PACKAGE_KEY_URL',
+    ]);
+    for (const env of Object.values(master)) expect(renderDocumentScript('configure-master')).toContain(`$${env}`);
+    for (const env of Object.values(SCRIPT_PARAMETERS['configure-slave']))
+      expect(renderDocumentScript('configure-slave')).toContain(`$${env}`);
+  });
+
+  it('refuses an unknown script name', () => {
+    // Prepare / Act / Assess
+    expect(() => renderDocumentScript('rm -rf' as never)).toThrow("unknown bootstrap script 'rm -rf'");
+  });
+});
+
+/** join() under another name: `join` is a local in one test. */
+function join_(...parts: string[]): string {
+  return join(...parts);
+}
+
+describe('config values of the scripts equal render.ts', () => {
+  it.each([[ONE], [THREE], [FIVE]])('zk_url, mesos_quorum, zoo_server_lines and render_zoo_cfg agree for %j', async (ips) => {
+    // Prepare
+    const list = ips.join(',');
+
+    // Act
+    const result = await bash(
+      './lib/common.sh',
+      'zk_url "$1"; echo ---; mesos_quorum "$1"; echo ---; zoo_server_lines "$1"; echo ---; render_zoo_cfg "$1"',
+      [list]
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    const [zk, quorum, servers, cfg] = result.stdout.split('---\n');
+    expect(zk).toBe(`${zkUrl(ips)}\n`);
+    expect(quorum).toBe(`${mesosQuorum(ips)}\n`);
+    expect(servers).toBe(`${zooServerLines(ips).join('\n')}\n`);
+    expect(cfg).toBe(renderZooCfg(ips));
+  });
+
+  it.each(FIVE.map((ip) => [ip]))('zoo_myid gives %s the id of zooMyId', async (ip) => {
+    // Prepare / Act
+    const result = await bash('./lib/common.sh', 'zoo_myid "$1" "$2"', [FIVE.join(','), ip]);
+
+    // Assess
+    expect(result.stdout).toBe(`${zooMyId(FIVE, ip)}\n`);
+  });
+
+  it.each([
+    ['an even count', '10.0.0.1,10.0.0.2'],
+    ['no master', ''],
+    ['a duplicate', '10.0.0.1,10.0.0.1,10.0.0.2'],
+    ['an octet above 255', '10.0.0.256'],
+    ['a leading zero', '10.0.0.01'],
+    ['a trailing comma', '10.0.0.1,'],
+    ['a command', '10.0.0.1;reboot'],
+    ['a newline', '10.0.0.1\n10.0.0.2\n10.0.0.3'],
+  ])('refuses %s in the master list', async (_what, list) => {
+    // Prepare / Act
+    const result = await bash('./lib/common.sh', 'zk_url "$1"', [list]);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/invalid master list/);
+  });
+});
+
+describe('configure-master.sh', () => {
+  it.each([[ONE], [THREE], [FIVE]])('writes zoo.cfg and myid as render.ts renders them for %j', async (ips) => {
+    // Prepare
+    const own = ips[ips.length - 1] ?? '';
+
+    // Act
+    const result = await bash('./configure-master.sh', 'write_zookeeper_config "$1" "$2" "$3"', [root, ips.join(','), own]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/zookeeper/conf/zoo.cfg')).toBe(renderZooCfg(ips));
+    expect(read(root, 'etc/zookeeper/conf/myid')).toBe(`${zooMyId(ips, own)}\n`);
+    expect(read(root, 'var/lib/zookeeper/myid')).toBe(`${zooMyId(ips, own)}\n`);
+  });
+
+  it.each([[ONE], [THREE], [FIVE]])('writes the Mesos master flags as render.ts renders them for %j', async (ips) => {
+    // Prepare
+    const own = ips[0] ?? '';
+
+    // Act
+    const result = await bash('./configure-master.sh', 'write_mesos_master_config "$1" "$2" "$3" "$4" "$5"', [
+      root,
+      ips.join(','),
+      own,
+      '54.10.20.30',
+      'demo-cluster',
+    ]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/mesos/zk')).toBe(`${zkUrl(ips)}\n`);
+    expect(read(root, 'etc/mesos-master/quorum')).toBe(`${mesosQuorum(ips)}\n`);
+    expect(read(root, 'etc/mesos-master/ip')).toBe(`${own}\n`);
+    expect(read(root, 'etc/mesos-master/hostname')).toBe('54.10.20.30\n');
+    expect(read(root, 'etc/mesos-master/cluster')).toBe('demo-cluster\n');
+    expect(read(root, 'etc/mesos-master/work_dir')).toBe('/var/lib/mesos/master\n');
+  });
+
+  it('keeps a work_dir that the package set', async () => {
+    // Prepare
+    mkdirSync(join(root, 'etc/mesos-master'), { recursive: true });
+    writeFileSync(join(root, 'etc/mesos-master/work_dir'), '/srv/mesos\n');
+
+    // Act
+    const result = await bash('./configure-master.sh', 'write_mesos_master_config "$1" "$2" "$3" "$4" "$5"', [
+      root,
+      THREE.join(','),
+      THREE[1] ?? '',
+      '54.10.20.30',
+      'demo',
+    ]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/mesos-master/work_dir')).toBe('/srv/mesos\n');
+  });
+
+  it('points Marathon at the masters and its own znode', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'write_marathon_config "$1" "$2" "$3" "$4"', [
+      root,
+      THREE.join(','),
+      '54.10.20.30',
+      '/usr/lib/jvm/java-11-openjdk-amd64',
+    ]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/default/marathon')).toBe(
+      [
+        `MARATHON_MASTER=${zkUrl(THREE)}`,
+        `MARATHON_ZK=${zkUrl(THREE).replace(/\/mesos$/, '/marathon')}`,
+        'MARATHON_HOSTNAME=54.10.20.30',
+        'MARATHON_HTTP_PORT=8080',
+        'JAVA_HOME=/usr/lib/jvm/java-11-openjdk-amd64',
+        '',
+      ].join('\n')
+    );
+  });
+
+  it('changes nothing when it runs a second time', async () => {
+    // Prepare
+    const snippet =
+      'write_zookeeper_config "$1" "$2" "$3"; write_mesos_master_config "$1" "$2" "$3" "$4" demo; write_marathon_config "$1" "$2" "$4"; echo "$FILES_CHANGED"';
+    const args = [root, THREE.join(','), THREE[2] ?? '', '54.10.20.30'];
+    const first = await bash('./configure-master.sh', snippet, args);
+    const zooCfg = read(root, 'etc/zookeeper/conf/zoo.cfg');
+
+    // Act
+    const second = await bash('./configure-master.sh', snippet, args);
+
+    // Assess
+    expect(first.stdout).toBe('10\n');
+    expect(second.stdout).toBe('0\n');
+    expect(read(root, 'etc/zookeeper/conf/zoo.cfg')).toBe(zooCfg);
+  });
+
+  it('refuses an own address that is not in the master list, writing nothing', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'write_zookeeper_config "$1" "$2" "$3"', [root, THREE.join(','), '10.9.9.9']);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('10.9.9.9 is not one of the masters');
+    expect(existsSync(join(root, 'etc'))).toBe(false);
+  });
+
+  it('refuses an even master count, writing nothing', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'write_zookeeper_config "$1" "$2" "$3"', [root, '10.0.0.1,10.0.0.2', '10.0.0.1']);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(existsSync(join(root, 'etc'))).toBe(false);
+  });
+
+  const VALID_ENV = {
+    CLUSTER_NAME: 'demo-cluster',
+    MASTER_IPS: THREE.join(','),
+    MESOS_VERSION: DEFAULT_SOFTWARE.mesosVersion,
+    MARATHON_VERSION: DEFAULT_SOFTWARE.marathonVersion,
+    PACKAGE_REPOSITORY: DEFAULT_SOFTWARE.packageRepository,
+    PACKAGE_KEY_URL: DEFAULT_SOFTWARE.packageKeyUrl,
+  };
+
+  it('accepts the default software of the cluster spec', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'validate_master_env && echo valid', [], VALID_ENV);
+
+    // Assess
+    expect(result.stdout).toBe('valid\n');
+  });
+
+  it.each([
+    ['CLUSTER_NAME', '$(touch /tmp/x)'],
+    ['CLUSTER_NAME', 'Demo'],
+    ['MASTER_IPS', '10.0.0.1;reboot'],
+    ['MASTER_IPS', '10.0.0.1,10.0.0.2'],
+    ['MESOS_VERSION', '1.11.0 && reboot'],
+    ['MARATHON_VERSION', '1.11.30`id`'],
+    ['PACKAGE_REPOSITORY', 'http://rpm.aventer.biz/Ubuntu/noble'],
+    ['PACKAGE_REPOSITORY', 'https://rpm.aventer.biz/Ubuntu/noble noble main\ndeb https://evil.example/ x main'],
+    ['PACKAGE_KEY_URL', 'https://user:pw@www.aventer.biz/key.asc'],
+    ['PACKAGE_KEY_URL', ''],
+  ])('refuses %s=%j', async (name, value) => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'validate_master_env && echo valid', [], { ...VALID_ENV, [name]: value });
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(name);
+  });
+});
+
+describe('mesos-cluster-join.sh', () => {
+  it.each([[zkUrl(ONE)], [zkUrl(THREE)], [zkUrl(FIVE)], [/'(zk:\/\/[^']+)'/.exec(renderJoinUserData(THREE))?.[1] ?? 'missing']])(
+    'accepts %s',
+    async (url) => {
+      // Prepare / Act
+      const result = await bash('./mesos-cluster-join.sh', 'is_zk_url "$1" && echo valid', [url]);
+
+      // Assess
+      expect(result.stdout).toBe('valid\n');
+    }
+  );
+
+  it.each([
+    ['zk://1.2.3.4:2181/mesos; rm -rf /'],
+    ['zk://1.2.3.4:2181/mesos\nrm -rf /'],
+    ['zk://1.2.3.4:2181/mesos$(touch /tmp/pwned)'],
+    ['zk://1.2.3.4:2181,/mesos'],
+    ['zk://1.2.3.4:2181,,5.6.7.8:2181/mesos'],
+    ['zk://1.2.3.4/mesos'],
+    ['zk://1.2.3.4:0/mesos'],
+    ['zk://1.2.3.4:99999/mesos'],
+    ['zk://1.2.3.400:2181/mesos'],
+    ['zk://master.example:2181/mesos'],
+    ['zk://1.2.3.4:2181/marathon'],
+    ['http://1.2.3.4:2181/mesos'],
+    [''],
+  ])('refuses %j', async (url) => {
+    // Prepare / Act
+    const result = await bash('./mesos-cluster-join.sh', 'is_zk_url "$1" && echo valid', [url]);
+
+    // Assess
+    expect(result.stdout).toBe('');
+    expect(result.code).not.toBe(0);
+  });
+
+  it('stops at a malicious argument before doing anything', async () => {
+    // Prepare
+    const canary = join(root, 'canary');
+
+    // Act
+    const result = await bash('./mesos-cluster-join.sh', 'main "$@"', [`zk://1.2.3.4:2181/mesos; touch ${canary}`]);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('invalid zk URL');
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  it('writes the zk URL and the agent address into /etc/mesos-slave by default', async () => {
+    // Prepare / Act
+    const result = await bash('./mesos-cluster-join.sh', 'write_agent_join_config "$1" "$2" "$3"', [root, zkUrl(THREE), '172.28.129.20']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/mesos/zk')).toBe(`${zkUrl(THREE)}\n`);
+    expect(read(root, 'etc/mesos-slave/ip')).toBe('172.28.129.20\n');
+    expect(read(root, 'etc/mesos-slave/hostname')).toBe('172.28.129.20\n');
+  });
+
+  it('uses /etc/mesos-agent when the package created it', async () => {
+    // Prepare
+    mkdirSync(join(root, 'etc/mesos-agent'), { recursive: true });
+
+    // Act
+    const result = await bash('./mesos-cluster-join.sh', 'write_agent_join_config "$1" "$2" "$3"', [root, zkUrl(ONE), '172.28.129.21']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/mesos-agent/ip')).toBe('172.28.129.21\n');
+    expect(existsSync(join(root, 'etc/mesos-slave'))).toBe(false);
+  });
+
+  it('changes nothing when it joins the same masters again', async () => {
+    // Prepare
+    const snippet = 'write_agent_join_config "$1" "$2" "$3"; echo "$FILES_CHANGED"';
+    await bash('./mesos-cluster-join.sh', snippet, [root, zkUrl(THREE), '172.28.129.20']);
+
+    // Act
+    const second = await bash('./mesos-cluster-join.sh', snippet, [root, zkUrl(THREE), '172.28.129.20']);
+
+    // Assess
+    expect(second.stdout).toBe('0\n');
+  });
+});
+
+describe('configure-slave.sh', () => {
+  it('writes the agent flags every slave shares', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-slave.sh', 'write_agent_config "$1"', [root]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(read(root, 'etc/mesos-slave/containerizers')).toBe('docker,mesos\n');
+    expect(read(root, 'etc/mesos-slave/executor_registration_timeout')).toBe('5mins\n');
+    expect(read(root, 'etc/mesos-slave/work_dir')).toBe('/var/lib/mesos\n');
+  });
+
+  it('installs the self-contained join script where the user data runs it', async () => {
+    // Prepare / Act
+    const result = await bash(join_(rendered, 'configure-slave.sh'), 'install_join_script "$1"', [root]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const installed = join(root, JOIN_COMMAND);
+    expect(readFileSync(installed, 'utf8')).toBe(renderDocumentScript('mesos-cluster-join'));
+    expect(statSync(installed).mode & 0o777).toBe(0o755);
+  });
+
+  it('leaves no agent identity, machine id or upgrade timer in the image', async () => {
+    // Prepare
+    mkdirSync(join(root, 'etc/mesos-slave'), { recursive: true });
+    writeFileSync(join(root, 'etc/mesos-slave/work_dir'), '/srv/mesos\n');
+    for (const dir of ['srv/mesos/meta/slaves', 'var/lib/mesos/meta/slaves', 'var/lib/dbus'])
+      mkdirSync(join(root, dir), { recursive: true });
+    symlinkSync('0f1e-S0', join(root, 'srv/mesos/meta/slaves/latest'));
+    symlinkSync('0f1e-S1', join(root, 'var/lib/mesos/meta/slaves/latest'));
+    writeFileSync(join(root, 'etc/machine-id'), '3c8a5e0f6b9d4f0aa1e2b3c4d5e6f708\n');
+    writeFileSync(join(root, 'var/lib/dbus/machine-id'), '3c8a5e0f6b9d4f0aa1e2b3c4d5e6f708\n');
+
+    // Act
+    const result = await bash('./configure-slave.sh', 'write_bake_files "$1"', [root]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(() => lstatSync(join(root, 'srv/mesos/meta/slaves/latest'))).toThrow();
+    expect(() => lstatSync(join(root, 'var/lib/mesos/meta/slaves/latest'))).toThrow();
+    expect(read(root, 'etc/machine-id')).toBe('');
+    expect(existsSync(join(root, 'var/lib/dbus/machine-id'))).toBe(false);
+    expect(read(root, 'etc/apt/apt.conf.d/20auto-upgrades')).toBe(
+      'APT::Periodic::Update-Package-Lists "0";\nAPT::Periodic::Unattended-Upgrade "0";\n'
+    );
+  });
+
+  it.each([
+    ['CLUSTER_NAME', 'x; reboot'],
+    ['MESOS_VERSION', '1.11.0 reboot'],
+    ['PACKAGE_REPOSITORY', 'https://rpm.aventer.biz/Ubuntu/noble?x=$(id)'],
+  ])('refuses %s=%j', async (name, value) => {
+    // Prepare
+    const env = {
+      CLUSTER_NAME: 'demo',
+      MESOS_VERSION: DEFAULT_SOFTWARE.mesosVersion,
+      PACKAGE_REPOSITORY: DEFAULT_SOFTWARE.packageRepository,
+      PACKAGE_KEY_URL: DEFAULT_SOFTWARE.packageKeyUrl,
+      [name]: value,
+    };
+
+    // Act
+    const result = await bash('./configure-slave.sh', 'validate_slave_env && echo valid', [], env);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(name);
+  });
+});
+
+describe('lib/common.sh', () => {
+  it.each([
+    ['1.11.0-0.7.1.ubuntu2404', '1.11.0-0.7.1.ubuntu2404'],
+    ['1.11.30', '1.11.30-2.0'],
+  ])('pick_version resolves the pinned %s to the repository version %s', async (want, expected) => {
+    // Prepare: apt-cache madison lists the newest first.
+    const candidates = '1.11.30-2.0\n1.11.30-1\n1.11.0-0.7.1.ubuntu2404\n1.11.0-0.7.0\n';
+
+    // Act
+    const result = await bash('./lib/common.sh', 'pick_version "$1" <<<"$2"', [want, candidates]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${expected}\n`);
+  });
+
+  it('pick_version fails when the pinned version is not in the repository', async () => {
+    // Prepare
+    const candidates = '1.11.30-1\n1.11.0-0.7.0\n';
+
+    // Act
+    const result = await bash('./lib/common.sh', 'pick_version "$1" <<<"$2"', ['1.11.3', candidates]);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+  });
+
+  it('url_host takes the host of the package repository for the apt pin', async () => {
+    // Prepare / Act
+    const result = await bash('./lib/common.sh', 'url_host "$1"', ['https://rpm.aventer.biz:443/Ubuntu/noble']);
+
+    // Assess
+    expect(result.stdout).toBe('rpm.aventer.biz\n');
+  });
+
+  describe('with a fake instance metadata service', () => {
+    let imds: Server;
+    const seen: Array<{ method?: string; url?: string; token?: string | string[] }> = [];
+    let publicIp: string | undefined;
+
+    beforeAll(async () => {
+      imds = await listen((req, res) => {
+        seen.push({ method: req.method, url: req.url, token: req.headers['x-aws-ec2-metadata-token'] });
+        if (req.method === 'PUT' && req.url === '/latest/api/token') {
+          res.end('token-123');
+        } else if (req.headers['x-aws-ec2-metadata-token'] !== 'token-123') {
+          res.statusCode = 401;
+          res.end();
+        } else if (req.url === '/latest/meta-data/local-ipv4') {
+          res.end('172.28.129.20');
+        } else if (req.url === '/latest/meta-data/public-ipv4' && publicIp) {
+          res.end(publicIp);
+        } else {
+          res.statusCode = 404;
+          res.end();
+        }
+      });
+    });
+
+    afterAll(async () => {
+      await close(imds);
+    });
+
+    beforeEach(() => {
+      seen.length = 0;
+      publicIp = undefined;
+    });
+
+    it('imds_get reads metadata with an IMDSv2 session token', async () => {
+      // Prepare
+      const endpoint = `http://127.0.0.1:${portOf(imds)}`;
+
+      // Act
+      const result = await bash('./lib/common.sh', 'IMDS_ENDPOINT=$1; own_private_ip', [endpoint]);
+
+      // Assess
+      expect(result.stdout).toBe('172.28.129.20\n');
+      expect(seen).toEqual([
+        { method: 'PUT', url: '/latest/api/token', token: undefined },
+        { method: 'GET', url: '/latest/meta-data/local-ipv4', token: 'token-123' },
+      ]);
+    });
+
+    it('own_public_ip_or gives the public address when there is one', async () => {
+      // Prepare
+      publicIp = '54.10.20.30';
+
+      // Act
+      const result = await bash('./lib/common.sh', 'IMDS_ENDPOINT=$1; own_public_ip_or 172.28.128.10', [
+        `http://127.0.0.1:${portOf(imds)}`,
+      ]);
+
+      // Assess
+      expect(result.stdout).toBe('54.10.20.30\n');
+    });
+
+    it('own_public_ip_or falls back to the private address without a public one', async () => {
+      // Prepare / Act
+      const result = await bash('./lib/common.sh', 'IMDS_ENDPOINT=$1; own_public_ip_or 172.28.128.10', [
+        `http://127.0.0.1:${portOf(imds)}`,
+      ]);
+
+      // Assess
+      expect(result.stdout).toBe('172.28.128.10\n');
+      expect(seen.map((r) => r.url)).toContain('/latest/meta-data/public-ipv4');
+    });
+  });
+});
+
+describe('count-agents.sh', () => {
+  const servers: Server[] = [];
+
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(close));
+  });
+
+  function metrics(elected: number, active: number) {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url !== '/metrics/snapshot') {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ 'master/elected': elected, 'master/slaves_active': active, 'master/slaves_connected': active + 1 }));
+    };
+  }
+
+  it('prints the active agents of the elected master among those in /etc/mesos/zk', async () => {
+    // Prepare: a follower on 127.0.0.1, the leader on 127.0.0.2, nothing on 127.0.0.3.
+    const follower = await listen(metrics(0, 0), '127.0.0.1');
+    servers.push(follower);
+    const port = portOf(follower);
+    servers.push(await listen(metrics(1, 3), '127.0.0.2', port));
+    mkdirSync(join(root, 'etc/mesos'), { recursive: true });
+    writeFileSync(join(root, 'etc/mesos/zk'), `${zkUrl(['127.0.0.1', '127.0.0.3', '127.0.0.2'])}\n`);
+
+    // Act
+    const result = await bash('./count-agents.sh', 'count_active_agents "$1" "$2"', [root, String(port)]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('3\n');
+    expect(result.stderr).toContain('master 127.0.0.3 did not answer');
+  });
+
+  it('prints 0 while no master is elected', async () => {
+    // Prepare
+    const follower = await listen(metrics(0, 2), '127.0.0.1');
+    servers.push(follower);
+    mkdirSync(join(root, 'etc/mesos'), { recursive: true });
+    writeFileSync(join(root, 'etc/mesos/zk'), `${zkUrl(['127.0.0.1'])}\n`);
+
+    // Act
+    const result = await bash('./count-agents.sh', 'count_active_agents "$1" "$2"', [root, String(portOf(follower))]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('0\n');
+    expect(result.stderr).toContain('no elected Mesos master answered');
+  });
+
+  it('fails on a machine that is not a configured master', async () => {
+    // Prepare / Act
+    const result = await bash('./count-agents.sh', 'count_active_agents "$1" 5050', [root]);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('/etc/mesos/zk is missing');
+  });
+});
