@@ -1,0 +1,65 @@
+/**
+ * Real SDK v3 clients whose requests the simulated cloud answers. A middleware at the
+ * `deserialize` step answers in place of the HTTP round trip, so everything above it
+ * runs as usual: serialization, signing, and the SDK's retry middleware
+ * (finalizeRequest), which retries the throttling and 5xx errors the cloud throws.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { ServiceName } from './types';
+
+/** What the clients need from the cloud. */
+export interface CommandAnswerer {
+  handle(service: ServiceName, commandName: string, input: Record<string, unknown>): Promise<unknown>;
+}
+
+/** Client settings that callers may change. */
+export interface ClientOverrides {
+  /** SDK attempts per call, the first included; default 6, as the step Lambdas use. */
+  readonly maxAttempts?: number;
+  readonly retryMode?: 'standard' | 'adaptive';
+}
+
+/** The simulated cloud's SDK clients. */
+export interface SimulatedClients {
+  readonly ec2: EC2Client;
+  readonly ssm: SSMClient;
+  readonly cloudwatch: CloudWatchClient;
+}
+
+interface StackClient {
+  middlewareStack: {
+    add(
+      middleware: (next: unknown, context: { commandName?: string }) => (args: { input: unknown }) => Promise<unknown>,
+      options: { step: 'deserialize'; name: string; priority: 'high' }
+    ): void;
+  };
+}
+
+function answerFrom(client: StackClient, service: ServiceName, cloud: CommandAnswerer): void {
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      const result = (await cloud.handle(service, context.commandName ?? '', (args.input ?? {}) as Record<string, unknown>)) as object;
+      return { output: { ...result, $metadata: { httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 } }, response: {} };
+    },
+    { step: 'deserialize', name: 'simulatedCloudMiddleware', priority: 'high' }
+  );
+}
+
+/** Builds the three clients for `region`, with static fake credentials; no request leaves the process. */
+export function simulatedClients(cloud: CommandAnswerer, region: string, overrides: ClientOverrides = {}): SimulatedClients {
+  const config = {
+    region,
+    credentials: { accessKeyId: 'AKIASIMULATEDCLOUD00', secretAccessKey: 'simulated-secret-access-key' },
+    maxAttempts: overrides.maxAttempts ?? 6,
+    ...(overrides.retryMode ? { retryMode: overrides.retryMode } : {}),
+  };
+  const ec2 = new EC2Client(config);
+  const ssm = new SSMClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  answerFrom(ec2 as unknown as StackClient, 'ec2', cloud);
+  answerFrom(ssm as unknown as StackClient, 'ssm', cloud);
+  answerFrom(cloudwatch as unknown as StackClient, 'cloudwatch', cloud);
+  return { ec2, ssm, cloudwatch };
+}

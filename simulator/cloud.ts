@@ -1,0 +1,229 @@
+/**
+ * The simulated AWS cloud: answers the EC2, SSM and CloudWatch commands the workflow
+ * sends, on a virtual clock (Date.now(), which the caller may fake), with faults,
+ * throttling, eventual consistency and a latency model. Deterministic for a given seed
+ * and call sequence; the whole state serializes to JSON.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type ClientOverrides, type SimulatedClients, simulatedClients } from './clients';
+import { cloudwatchHandlers } from './cloudwatch';
+import { type Handler, Sim } from './core';
+import { imageHandlers } from './ec2/images';
+import { instanceHandlers } from './ec2/instances';
+import { natHandlers, natHolding } from './ec2/nat';
+import { networkHandlers } from './ec2/network';
+import { securityGroupHandlers } from './ec2/security-groups';
+import { tagHandlers } from './ec2/tags';
+import { SimError, serviceError } from './errors';
+import { checkFault, takeFault } from './faults';
+import { loadLatencyModel } from './latency-model';
+import { registeredAgents, runsMaster } from './mesos';
+import { ssmHandlers } from './ssm';
+import { type CloudState, emptyState } from './state';
+import { consumeTokens } from './throttling';
+import type { DocumentBehaviour, FaultSpec, InventoryItem, ServiceName, SimulatorOptions, SimulatorState } from './types';
+
+/** The product's SSM documents and what they do. */
+export const DEFAULT_DOCUMENTS: Readonly<Record<string, DocumentBehaviour>> = {
+  'MesosCluster-ConfigureMaster': 'configure-master',
+  'MesosCluster-ConfigureSlave': 'configure-slave',
+  'MesosCluster-CountAgents': 'count-agents',
+};
+
+/** The instance profile of the cluster nodes. */
+export const DEFAULT_INSTANCE_PROFILES: readonly string[] = ['mesos-cluster-node'];
+
+const HANDLERS: Record<ServiceName, Record<string, Handler>> = {
+  ec2: { ...networkHandlers, ...natHandlers, ...securityGroupHandlers, ...instanceHandlers, ...imageHandlers, ...tagHandlers },
+  ssm: ssmHandlers,
+  cloudwatch: cloudwatchHandlers,
+};
+
+/** The operations the simulated cloud answers, per service. */
+export function supportedOperations(): Record<ServiceName, string[]> {
+  return { ec2: Object.keys(HANDLERS.ec2), ssm: Object.keys(HANDLERS.ssm), cloudwatch: Object.keys(HANDLERS.cloudwatch) };
+}
+
+/**
+ * The operation of an SDK command name: 'CreateVpcCommand' -> 'CreateVpc',
+ * 'SendCommandCommand' -> 'SendCommand'; an operation name passes unchanged.
+ */
+function operationName(name: string, service?: ServiceName): string {
+  const services = service ? [service] : (Object.keys(HANDLERS) as ServiceName[]);
+  const known = (op: string) => services.some((s) => HANDLERS[s][op] !== undefined);
+  if (!name.endsWith('Command') || known(name)) return name;
+  return name.slice(0, -'Command'.length);
+}
+
+/**
+ * A deep copy of an answer without `undefined` members (the SDK's deserializers never
+ * produce them), so that callers cannot alias the cloud's state.
+ */
+function detached(value: unknown): unknown {
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) return value.map(detached);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = detached(member);
+    return out;
+  }
+  return value;
+}
+
+/** A simulated EC2 + SSM + CloudWatch account in one Region. */
+export class SimulatedCloud {
+  #sim: Sim;
+
+  constructor(opts: SimulatorOptions = {}) {
+    this.#sim = SimulatedCloud.context(emptyState(opts.region ?? 'eu-west-1', opts.seed ?? 1, Date.now()), opts);
+  }
+
+  private static context(state: CloudState, opts: SimulatorOptions): Sim {
+    return new Sim(
+      state,
+      opts.latencyModel ?? loadLatencyModel(),
+      opts.documents ?? DEFAULT_DOCUMENTS,
+      opts.instanceProfiles ?? DEFAULT_INSTANCE_PROFILES
+    );
+  }
+
+  /** Counts of calls per operation (every attempt counts, faulted and throttled ones included). */
+  get calls(): Record<string, number> {
+    return this.#sim.state.calls;
+  }
+
+  /** The Region of this cloud. */
+  get region(): string {
+    return this.#sim.state.region;
+  }
+
+  /**
+   * Answers one SDK command by service and command name ('CreateVpcCommand' or
+   * 'CreateVpc'). Throws SDK-shaped service errors.
+   */
+  async handle(service: ServiceName, commandName: string, input: Record<string, unknown>): Promise<unknown> {
+    try {
+      return detached(this.dispatch(service, operationName(commandName, service), input ?? {}));
+    } catch (err) {
+      if (err instanceof SimError) throw serviceError(service, err.code, err.message);
+      throw err;
+    }
+  }
+
+  private dispatch(service: ServiceName, operation: string, input: Record<string, unknown>): unknown {
+    const sim = this.#sim;
+    const state = sim.state;
+    state.calls[operation] = (state.calls[operation] ?? 0) + 1;
+    const fault = takeFault(state.faults, operation);
+    if (fault) throw new SimError(fault.code, fault.message ?? `${operation} failed with ${fault.code} (injected fault)`);
+    const handler = HANDLERS[service]?.[operation];
+    if (!handler) throw new SimError('UnsupportedOperation', `The simulated cloud does not support ${service}:${operation}Command`);
+    if (sim.model.throttling) consumeTokens(state, sim.model, service, operation, input, sim.now());
+    return handler(sim, input);
+  }
+
+  /** Real SDK clients whose requests this cloud answers. */
+  clients(overrides?: ClientOverrides): SimulatedClients {
+    return simulatedClients(this, this.region, overrides);
+  }
+
+  /** The next `count` calls of `operation` throw `code`; without a count, every call does. */
+  injectFault(fault: FaultSpec): void {
+    const operation = fault.operation?.startsWith('Command:') ? fault.operation : operationName(fault.operation ?? '');
+    this.#sim.state.faults.push(checkFault(fault, operation));
+  }
+
+  clearFaults(): void {
+    this.#sim.state.faults.splice(0);
+  }
+
+  /** The faults still pending (with their remaining counts). */
+  faults(): FaultSpec[] {
+    return structuredClone(this.#sim.state.faults);
+  }
+
+  /**
+   * Every live simulated resource. Leaves out terminated instances, deleted NAT
+   * gateways, deregistered images, default security groups, main route tables and the
+   * public Ubuntu images.
+   */
+  inventory(): InventoryItem[] {
+    const sim = this.#sim;
+    const items: InventoryItem[] = [];
+    const add = (id: string, type: InventoryItem['type'], state: string, tags: Record<string, string>) =>
+      items.push({ id, type, state, tags: { ...tags } });
+    const now = sim.now();
+    for (const vpc of sim.list('vpc')) add(vpc.id, 'vpc', now >= vpc.availableAt ? 'available' : 'pending', vpc.tags);
+    for (const s of sim.list('subnet')) add(s.id, 'subnet', now >= s.availableAt ? 'available' : 'pending', s.tags);
+    for (const g of sim.list('igw')) add(g.id, 'internet-gateway', g.vpcId ? 'attached' : 'detached', g.tags);
+    for (const rt of sim.list('routeTable')) {
+      if (!rt.main) add(rt.id, 'route-table', rt.associations.length > 0 ? 'associated' : 'unassociated', rt.tags);
+    }
+    for (const a of sim.list('address')) add(a.id, 'elastic-ip', natHolding(sim, a.id) ? 'associated' : 'unassociated', a.tags);
+    for (const nat of sim.list('nat')) {
+      const state = sim.natState(nat);
+      if (state !== 'deleted') add(nat.id, 'nat-gateway', state, nat.tags);
+    }
+    for (const sg of sim.list('sg')) if (!sg.isDefault) add(sg.id, 'security-group', 'active', sg.tags);
+    for (const inst of sim.list('instance')) {
+      const state = sim.instanceState(inst);
+      if (state !== 'terminated') add(inst.id, 'instance', state, inst.tags);
+    }
+    for (const image of sim.list('image')) add(image.id, 'image', sim.imageState(image), image.tags);
+    for (const snap of sim.list('snapshot')) add(snap.id, 'snapshot', sim.snapshotState(snap), snap.tags);
+    for (const alarm of Object.values(sim.state.alarms)) add(alarm.name, 'alarm', alarm.state, alarm.tags);
+    return items;
+  }
+
+  /**
+   * The Mesos agents (instance ids) registered now with the cluster of the master at
+   * `masterIp`, optionally only in `vpcId` (clusters in different VPCs may share IPs).
+   */
+  mesosAgents(masterIp: string, vpcId?: string): string[] {
+    const sim = this.#sim;
+    const now = sim.now();
+    const masters = sim
+      .list('instance')
+      .filter((inst) => inst.privateIp === masterIp && (vpcId === undefined || inst.vpcId === vpcId) && runsMaster(inst, now));
+    const ids = new Set<string>();
+    for (const master of masters) for (const agent of registeredAgents(sim, master, now)) ids.add(agent.id);
+    return [...ids];
+  }
+
+  /** The serializable state, stamped with the virtual time of the call. */
+  toJSON(): SimulatorState {
+    return { ...structuredClone(this.#sim.state), now: Date.now() } as unknown as SimulatorState;
+  }
+
+  /** Restores a cloud from `toJSON()` output. The caller continues the clock from `state.now`. */
+  static fromJSON(state: SimulatorState, opts: SimulatorOptions = {}): SimulatedCloud {
+    if (state?.version !== 1) throw new Error(`unsupported simulator state version ${String(state?.version)}`);
+    const cloud = new SimulatedCloud(opts);
+    const restored = structuredClone(state) as unknown as CloudState;
+    const fresh = emptyState(restored.region, restored.seed, restored.now);
+    cloud.#sim = SimulatedCloud.context({ ...fresh, ...restored }, opts);
+    return cloud;
+  }
+
+  /** Loads a cloud saved with `save`; a missing file gives a fresh cloud. */
+  static load(file: string, opts: SimulatorOptions = {}): SimulatedCloud {
+    if (!existsSync(file)) return new SimulatedCloud(opts);
+    return SimulatedCloud.fromJSON(JSON.parse(readFileSync(file, 'utf8')) as SimulatorState, opts);
+  }
+
+  /** The virtual time at which a saved cloud was written (undefined when there is no file). */
+  static savedNow(file: string): number | undefined {
+    if (!existsSync(file)) return undefined;
+    const now = (JSON.parse(readFileSync(file, 'utf8')) as { now?: unknown }).now;
+    return typeof now === 'number' ? now : undefined;
+  }
+
+  /** Writes the state to `file` (creating directories; atomic replace). */
+  save(file: string): void {
+    mkdirSync(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(this.toJSON())}\n`);
+    renameSync(temporary, file);
+  }
+}

@@ -1,0 +1,17 @@
+/** The simulated AWS cloud (EC2, SSM and CloudWatch subset) on a virtual clock. */
+export type { ClientOverrides, SimulatedClients } from './clients';
+export { DEFAULT_DOCUMENTS, DEFAULT_INSTANCE_PROFILES, SimulatedCloud, supportedOperations } from './cloud';
+export { ACCOUNT_ID, PUBLIC_IMAGES } from './core';
+export { type SimulatedServiceError, serviceError, THROTTLING_CODES } from './errors';
+export { defaultLatencyModel, loadLatencyModel, mergeLatencyModel } from './latency-model';
+export type {
+  BucketSpec,
+  DocumentBehaviour,
+  FaultSpec,
+  InventoryItem,
+  InventoryType,
+  LatencyModel,
+  ServiceName,
+  SimulatorOptions,
+  SimulatorState,
+} from './types';

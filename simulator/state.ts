@@ -1,0 +1,268 @@
+/**
+ * The internal, JSON-serializable state of the simulated cloud. Times are epoch
+ * milliseconds of virtual time; a state change is stored as the time at which it
+ * happens (e.g. `availableAt`) and the current state is computed on each read.
+ */
+import type { DocumentBehaviour, FaultSpec } from './types';
+
+export type Tags = Record<string, string>;
+
+interface Resource {
+  id: string;
+  createdAt: number;
+  tags: Tags;
+}
+
+export interface VpcRecord extends Resource {
+  cidr: string;
+  availableAt: number;
+  dnsHostnames: boolean;
+  dnsSupport: boolean;
+  defaultSecurityGroupId: string;
+  mainRouteTableId: string;
+  mainAssociationId: string;
+}
+
+export interface SubnetRecord extends Resource {
+  vpcId: string;
+  cidr: string;
+  availabilityZone: string;
+  availableAt: number;
+  mapPublicIpOnLaunch: boolean;
+}
+
+export interface InternetGatewayRecord extends Resource {
+  vpcId?: string;
+}
+
+export interface RouteRecord {
+  destination: string;
+  gatewayId?: string;
+  natGatewayId?: string;
+  origin: 'CreateRouteTable' | 'CreateRoute';
+}
+
+export interface AssociationRecord {
+  id: string;
+  subnetId?: string;
+  main: boolean;
+}
+
+export interface RouteTableRecord extends Resource {
+  vpcId: string;
+  main: boolean;
+  routes: RouteRecord[];
+  associations: AssociationRecord[];
+}
+
+export interface AddressRecord extends Resource {
+  publicIp: string;
+}
+
+export interface NatGatewayRecord extends Resource {
+  subnetId: string;
+  vpcId: string;
+  allocationId: string;
+  publicIp: string;
+  privateIp: string;
+  networkInterfaceId: string;
+  associationId: string;
+  clientToken?: string;
+  /** When it becomes available, unless it fails first. */
+  availableAt?: number;
+  failedAt?: number;
+  failureCode?: string;
+  failureMessage?: string;
+  deleteRequestedAt?: number;
+  deletedAt?: number;
+}
+
+export interface RuleRecord {
+  id: string;
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidr?: string;
+  groupId?: string;
+  description?: string;
+}
+
+export interface SecurityGroupRecord extends Resource {
+  vpcId: string;
+  name: string;
+  description: string;
+  isDefault: boolean;
+  ingress: RuleRecord[];
+  egress: RuleRecord[];
+}
+
+export interface VolumeRecord {
+  deviceName: string;
+  volumeId: string;
+  size: number;
+  volumeType: string;
+  encrypted: boolean;
+  deleteOnTermination: boolean;
+  tags: Tags;
+}
+
+export interface InstanceRecord extends Resource {
+  reservationId: string;
+  launchIndex: number;
+  imageId: string;
+  instanceType: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  privateIp: string;
+  publicIp?: string;
+  securityGroupIds: string[];
+  instanceProfile?: string;
+  userData?: string;
+  metadataOptions: Record<string, unknown>;
+  volumes: VolumeRecord[];
+  networkInterfaceId: string;
+  clientToken?: string;
+  runningAt: number;
+  /** When the SSM agent would first reach the service (null: no valid instance profile). */
+  ssmOnlineAt: number | null;
+  /** When the OS has booted (the SSM-online delay, whatever the profile). */
+  bootedAt: number;
+  terminateRequestedAt?: number;
+  terminatedAt?: number;
+  /** Mesos: when a configure-master run made it a master. */
+  masterAt?: number;
+  /** Mesos: when a configure-slave run installed the agent. */
+  agentInstalledAt?: number;
+  /** Mesos: launched from an image that carries the agent. */
+  agentImage: boolean;
+  /** Mesos: the masters named in the join user data. */
+  joinMasterIps?: string[];
+  agentRegisterMs: number;
+}
+
+export interface ImageRecord extends Resource {
+  name: string;
+  description?: string;
+  sourceInstanceId: string;
+  availableAt: number;
+  snapshotIds: string[];
+  rootDeviceName: string;
+  mappings: { deviceName: string; snapshotId: string; size: number; volumeType: string; encrypted: boolean }[];
+  agentInstalled: boolean;
+}
+
+export interface SnapshotRecord extends Resource {
+  volumeId: string;
+  size: number;
+  encrypted: boolean;
+  description: string;
+  completedAt: number;
+}
+
+export interface AlarmRecord {
+  name: string;
+  createdAt: number;
+  definition: Record<string, unknown>;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  stateReason: string;
+  stateUpdatedAt: number;
+  configurationUpdatedAt: number;
+  actionsEnabled: boolean;
+  tags: Tags;
+}
+
+export interface InvocationRecord {
+  instanceId: string;
+  inProgressAt: number;
+  endAt: number;
+  /** The planned outcome (a terminated instance still turns it into Failed). */
+  outcome: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+  /** Frozen output once read after the end (count-agents). */
+  output?: string;
+}
+
+export interface CommandRecord {
+  id: string;
+  documentName: string;
+  behaviour: DocumentBehaviour;
+  parameters: Record<string, string[]>;
+  comment?: string;
+  timeoutSeconds?: number;
+  requestedAt: number;
+  invocations: InvocationRecord[];
+}
+
+export interface MetricRecord {
+  namespace: string;
+  metricName: string;
+  dimensions: { Name: string; Value: string }[];
+  points: { t: number; value: number; unit?: string }[];
+}
+
+export interface TokenRecord {
+  params: string;
+  ids: string[];
+  /** A snapshot of the answer, for resources that may be gone by the replay. */
+  answer?: unknown;
+}
+
+export interface BucketRecord {
+  tokens: number;
+  updatedAt: number;
+}
+
+export interface CloudState {
+  version: 1;
+  region: string;
+  seed: number;
+  now: number;
+  counters: Record<string, number>;
+  prng: number;
+  vpcs: Record<string, VpcRecord>;
+  subnets: Record<string, SubnetRecord>;
+  internetGateways: Record<string, InternetGatewayRecord>;
+  routeTables: Record<string, RouteTableRecord>;
+  addresses: Record<string, AddressRecord>;
+  natGateways: Record<string, NatGatewayRecord>;
+  securityGroups: Record<string, SecurityGroupRecord>;
+  instances: Record<string, InstanceRecord>;
+  images: Record<string, ImageRecord>;
+  snapshots: Record<string, SnapshotRecord>;
+  alarms: Record<string, AlarmRecord>;
+  commands: Record<string, CommandRecord>;
+  metrics: Record<string, MetricRecord>;
+  /** `Operation:token` -> the first call's parameters and result. */
+  clientTokens: Record<string, TokenRecord>;
+  faults: FaultSpec[];
+  buckets: Record<string, BucketRecord>;
+  calls: Record<string, number>;
+}
+
+export function emptyState(region: string, seed: number, now: number): CloudState {
+  return {
+    version: 1,
+    region,
+    seed,
+    now,
+    counters: {},
+    prng: seed >>> 0,
+    vpcs: {},
+    subnets: {},
+    internetGateways: {},
+    routeTables: {},
+    addresses: {},
+    natGateways: {},
+    securityGroups: {},
+    instances: {},
+    images: {},
+    snapshots: {},
+    alarms: {},
+    commands: {},
+    metrics: {},
+    clientTokens: {},
+    faults: [],
+    buckets: {},
+    calls: {},
+  };
+}
