@@ -1,0 +1,128 @@
+/**
+ * Where a CLI command runs: the simulated cloud (default; state in <home>/simulator.json,
+ * virtual time) or `--local` (real SDK clients with the standard credential chain and
+ * endpoint settings, real time). A command's body runs inside `withCloud`, which loads
+ * the cloud and journal, and for the simulated cloud runs the body in virtual time and
+ * saves the simulator (with its clock) afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DOCUMENTS } from '../functions/shared/documents';
+import type { StepClients } from '../functions/shared/step';
+import { loadLatencyModel, SimulatedCloud } from '../simulator';
+import type { FaultArg } from './faults';
+import { Journal } from './journal';
+import { hexSuffix } from './runner/seeded-random';
+import { inVirtualTime } from './runner/virtual-time';
+
+export type Mode = 'simulate' | 'local';
+
+/** The simulated cloud's clock when no state has been saved yet: a fixed instant, so runs repeat. */
+export const SIMULATION_EPOCH = Date.UTC(2030, 0, 1, 9, 0, 0);
+
+/** The CLI's home: env MESOS_CLUSTER_HOME, else ./.mesos-cluster. */
+export function homeDir(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  return resolve(cwd, env.MESOS_CLUSTER_HOME || '.mesos-cluster');
+}
+
+/** The files of a home directory. */
+export function homeFiles(home: string) {
+  return {
+    simulator: join(home, 'simulator.json'),
+    journal: join(home, 'clusters.json'),
+    localJournal: join(home, 'clusters-local.json'),
+  };
+}
+
+export interface CloudOptions {
+  readonly home: string;
+  readonly mode: Mode;
+  /** A latency model file for the simulated cloud. */
+  readonly latencyModel?: string;
+  /** Faults injected for this command only (simulated cloud). */
+  readonly faults?: readonly FaultArg[];
+  /** Seed words of the command, so that the same command on the same state repeats exactly. */
+  readonly seed: string;
+}
+
+/** What a command body gets. */
+export interface CloudSession {
+  readonly mode: Mode;
+  readonly clients: StepClients;
+  readonly journal: Journal;
+  /** The simulated cloud (undefined with --local). */
+  readonly simulator?: SimulatedCloud;
+  /** A new cluster id `<name>-<6 lowercase hex>`: derived from the simulator's state, or random with --local. */
+  newClusterId(name: string): string;
+  /** The virtual clock of runMachine (simulated cloud), or undefined for real time. */
+  runClock(): { now: number } | undefined;
+}
+
+/** The simulator options of the CLI: the product's SSM documents, and a latency model file if given. */
+function simulatorOptions(latencyModel?: string) {
+  return {
+    latencyModel: latencyModel ? loadLatencyModel(latencyModel) : undefined,
+    documents: {
+      [DOCUMENTS.configureMaster]: 'configure-master',
+      [DOCUMENTS.configureSlave]: 'configure-slave',
+      [DOCUMENTS.countAgents]: 'count-agents',
+    } as const,
+  };
+}
+
+/**
+ * Runs a command body against the cloud of the chosen mode. With the simulated cloud the
+ * body runs in virtual time starting at the saved clock; the state (and the clock) is
+ * saved when the body ends, even if it throws. Faults given for the command are removed
+ * before the save, so that they do not outlive it.
+ */
+export async function withCloud<T>(options: CloudOptions, body: (session: CloudSession) => Promise<T>): Promise<T> {
+  mkdirSync(options.home, { recursive: true });
+  const files = homeFiles(options.home);
+  if (options.mode === 'local') {
+    const journal = new Journal(files.localJournal);
+    const session: CloudSession = {
+      mode: 'local',
+      clients: { ec2: new EC2Client({ maxAttempts: 6 }), ssm: new SSMClient({ maxAttempts: 6 }), cloudwatch: new CloudWatchClient({}) },
+      journal,
+      newClusterId: (name) => `${name}-${randomBytes(3).toString('hex')}`,
+      runClock: () => undefined,
+    };
+    return body(session);
+  }
+
+  const now = SimulatedCloud.savedNow(files.simulator) ?? SIMULATION_EPOCH;
+  const simulatorOpts = simulatorOptions(options.latencyModel);
+  const journal = new Journal(files.journal);
+  const seed = `${now}:${options.seed}`;
+  const { value } = await inVirtualTime(now, seed, async () => {
+    // Loaded inside virtual time: a fresh cloud starts its clock at SIMULATION_EPOCH.
+    const cloud = SimulatedCloud.load(files.simulator, simulatorOpts);
+    const session: CloudSession = {
+      mode: 'simulate',
+      clients: cloud.clients(),
+      journal,
+      simulator: cloud,
+      newClusterId: (name) => {
+        for (let i = 0; ; i++) {
+          const id = `${name}-${hexSuffix(`${seed}:${name}:${i}`)}`;
+          if (!journal.byId(id)) return id;
+        }
+      },
+      runClock: () => ({ now: Date.now() }),
+    };
+    const injected = options.faults ?? [];
+    for (const fault of injected) cloud.injectFault({ ...fault });
+    try {
+      return await body(session);
+    } finally {
+      if (injected.length > 0) cloud.clearFaults();
+      cloud.save(files.simulator);
+    }
+  });
+  return value;
+}

@@ -1,0 +1,374 @@
+/**
+ * The CLI commands: create, get, list, delete, simulator inventory|reset, demo. Each
+ * returns its exit code: 0 success, 1 the workflow failed, 2 bad input or refused.
+ */
+import { rmSync } from 'node:fs';
+import { parseClusterSpec } from '../functions/shared/cluster-spec';
+import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
+import { ValidationError } from '../functions/shared/errors';
+import type { InventoryItem } from '../simulator';
+import { type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
+import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
+import { type ClusterRecord, type ExecutionRecord, Journal } from './journal';
+import { ProgressPrinter } from './progress';
+import { failureOf, statusAfter } from './run-outcome';
+import type { AslMachine, RunResult } from './runner/local-runner';
+import { runMachine } from './runner/local-runner';
+import { type CreateFlags, SpecFileError, specInputOf } from './spec-input';
+import { clusterView, secondsText, viewText } from './view';
+
+/** Where the CLI writes, and its environment (injectable for tests). */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export type OutputFormat = 'text' | 'json';
+
+/** Options every cloud command takes. */
+export interface CommonFlags {
+  readonly simulate?: boolean;
+  readonly local?: boolean;
+  readonly latencyModel?: string;
+  readonly output?: string;
+}
+
+/** A refusal or a bad input: printed as `error: <message>`, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit codes. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface Context {
+  readonly io: CliIo;
+  readonly home: string;
+}
+
+function line(write: (text: string) => void, text = ''): void {
+  write(`${text}\n`);
+}
+
+export function modeOf(flags: CommonFlags): Mode {
+  if (flags.simulate && flags.local) throw new UsageError('--simulate and --local exclude each other');
+  return flags.local ? 'local' : 'simulate';
+}
+
+export function outputOf(flags: CommonFlags): OutputFormat {
+  const output = flags.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: must be text or json, got '${output}'`);
+  return output;
+}
+
+function loadAsl(name: 'create-cluster' | 'teardown-cluster'): AslMachine {
+  // Loaded on demand: the workflow module pulls in aws-cdk-lib, which --help does not need.
+  const { exportAsl } = require('../workflow/export') as typeof import('../workflow/export');
+  return exportAsl(name) as unknown as AslMachine;
+}
+
+/** Records a finished run in the cluster record. */
+function recordRun(record: ClusterRecord, execution: ExecutionRecord, result: RunResult, session: CloudSession, kind: 'create' | 'delete') {
+  const failure = failureOf(result, kind);
+  execution.status = result.status;
+  execution.endedAt = new Date(result.endedAt).toISOString();
+  execution.stateTransitions = result.transitions;
+  execution.realSeconds = round(result.realMs / 1000);
+  if (session.mode === 'simulate') execution.simulatedSeconds = round((result.endedAt - result.startedAt) / 1000);
+  if (failure) {
+    execution.failureCode = failure.failureCode;
+    execution.failureReason = failure.failureReason;
+  }
+  record.status = statusAfter(result, kind);
+  record.failureCode = failure?.failureCode;
+  record.failureReason = failure?.failureReason;
+  record.updatedAt = execution.endedAt;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function printSummary(ctx: Context, record: ClusterRecord, execution: ExecutionRecord): void {
+  const err = (text: string) => line(ctx.io.stderr, text);
+  err('');
+  err(`status       ${record.status}`);
+  if (record.failureCode) err(`failure      ${record.failureCode}: ${record.failureReason ?? ''}`);
+  const duration =
+    execution.simulatedSeconds !== undefined
+      ? `${secondsText(execution.simulatedSeconds)} simulated (${execution.realSeconds ?? 0} s real)`
+      : `${execution.realSeconds ?? 0} s`;
+  err(`duration     ${duration}`);
+  err(`transitions  ${execution.stateTransitions ?? 0}`);
+}
+
+async function printCluster(ctx: Context, session: CloudSession, record: ClusterRecord | undefined, id: string, output: OutputFormat) {
+  const description = await describeCluster(id, session.clients);
+  const view = clusterView(record, description);
+  if (output === 'json') line(ctx.io.stdout, JSON.stringify(view, null, 2));
+  else line(ctx.io.stdout, viewText(view));
+}
+
+/** Runs one machine for a cluster with live progress, and records it in the journal. */
+async function runForCluster(
+  ctx: Context,
+  session: CloudSession,
+  record: ClusterRecord,
+  kind: 'create' | 'delete',
+  input: unknown,
+  output: OutputFormat
+): Promise<{ record: ClusterRecord; execution: ExecutionRecord; result: RunResult }> {
+  const prior = record.executions.filter((e) => e.kind === kind).length;
+  const executionName = prior === 0 ? `${kind}-${record.id}` : `${kind}-${record.id}-${prior + 1}`;
+  const execution: ExecutionRecord = { kind, name: executionName, status: 'RUNNING', startedAt: new Date(Date.now()).toISOString() };
+  record.executions.push(execution);
+  record.status = kind === 'create' ? 'CREATE_IN_PROGRESS' : 'DELETE_IN_PROGRESS';
+  record.updatedAt = execution.startedAt;
+  session.journal.put(record);
+  const progress = new ProgressPrinter((text) => line(ctx.io.stderr, text));
+  if (output === 'text')
+    line(ctx.io.stderr, `${kind === 'create' ? 'creating' : 'deleting'} cluster ${record.id} (${session.mode}): ${executionName}`);
+  const machineName = kind === 'create' ? 'create-cluster' : 'teardown-cluster';
+  const result = await runMachine({
+    asl: loadAsl(machineName),
+    machineName,
+    input,
+    executionName,
+    clients: session.clients,
+    onEvent: output === 'text' ? progress.onEvent : undefined,
+    clock: session.runClock(),
+  });
+  recordRun(record, execution, result, session, kind);
+  session.journal.put(record);
+  if (output === 'text') printSummary(ctx, record, execution);
+  return { record, execution, result };
+}
+
+/** Parses the --fault values (exit 2 on a bad one). */
+export function faultsOf(values: readonly string[] | undefined): FaultArg[] {
+  try {
+    return (values ?? []).map(parseFault);
+  } catch (err) {
+    if (err instanceof FaultSyntaxError) throw new UsageError(`--fault: ${err.message}`);
+    throw err;
+  }
+}
+
+export interface CreateCommandFlags extends CreateFlags, CommonFlags {
+  readonly fault?: string[];
+}
+
+/** `create`: validates the spec, refuses a taken name, runs the create machine. */
+export async function createCommand(ctx: Context, flags: CreateCommandFlags): Promise<number> {
+  const mode = modeOf(flags);
+  const output = outputOf(flags);
+  const faults = faultsOf(flags.fault);
+  if (faults.length > 0 && mode === 'local') throw new UsageError('--fault: faults can only be injected into the simulated cloud');
+  let spec: ReturnType<typeof parseClusterSpec>;
+  try {
+    spec = parseClusterSpec(specInputOf(flags));
+  } catch (err) {
+    if (err instanceof ValidationError) throw new UsageError(err.message);
+    if (err instanceof SpecFileError) throw new UsageError(`--spec: ${err.message}`);
+    throw err;
+  }
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed: `create:${spec.name}` }, async (session) => {
+    const taken = await findClusterIdsByName(spec.name, session.clients);
+    if (taken.length > 0) {
+      throw new UsageError(`name: cluster name '${spec.name}' is taken by cluster ${taken.join(', ')}; delete it first`);
+    }
+    const id = session.newClusterId(spec.name);
+    const now = new Date(Date.now()).toISOString();
+    const record: ClusterRecord = {
+      id,
+      name: spec.name,
+      status: 'CREATE_IN_PROGRESS',
+      spec,
+      createdAt: now,
+      updatedAt: now,
+      executions: [],
+    };
+    const { result } = await runForCluster(ctx, session, record, 'create', { clusterId: id, clusterName: spec.name, spec }, output);
+    await printCluster(ctx, session, record, id, output);
+    return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
+  });
+}
+
+/** The cluster a name refers to: the journal's record, or a live cluster found in the cloud by its tags. */
+async function resolveCluster(session: CloudSession, nameOrId: string): Promise<{ id: string; record?: ClusterRecord }> {
+  const record = session.journal.byId(nameOrId) ?? session.journal.byName(nameOrId);
+  const live = await findClusterIdsByName(record?.name ?? nameOrId, session.clients);
+  if (record && (live.length === 0 || live.includes(record.id))) return { id: record.id, record };
+  const [id] = live;
+  if (id) return { id, record: session.journal.byId(id) };
+  throw new UsageError(`no cluster named '${nameOrId}'`);
+}
+
+/** `get NAME`: the journal's status joined with what the cloud holds. */
+export async function getCommand(ctx: Context, name: string, flags: CommonFlags): Promise<number> {
+  const mode = modeOf(flags);
+  const output = outputOf(flags);
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `get:${name}` }, async (session) => {
+    const { id, record } = await resolveCluster(session, name);
+    await printCluster(ctx, session, record, id, output);
+    return EXIT.ok;
+  });
+}
+
+/** `list`: the clusters of the journal (deleted ones with --all). */
+export async function listCommand(ctx: Context, flags: CommonFlags & { all?: boolean }): Promise<number> {
+  const mode = modeOf(flags);
+  const output = outputOf(flags);
+  const file = mode === 'local' ? homeFiles(ctx.home).localJournal : homeFiles(ctx.home).journal;
+  const records = new Journal(file).all().filter((c) => flags.all || c.status !== 'DELETE_COMPLETE');
+  const rows = records.map((c) => {
+    const spec = c.spec as { masters?: number; slaves?: number };
+    const last = c.executions.at(-1);
+    return {
+      id: c.id,
+      name: c.name,
+      status: c.status,
+      masters: spec.masters ?? null,
+      slaves: spec.slaves ?? null,
+      ...(c.failureCode ? { failureCode: c.failureCode } : {}),
+      createdAt: c.createdAt,
+      lastExecution: last?.name ?? null,
+    };
+  });
+  if (output === 'json') {
+    line(ctx.io.stdout, JSON.stringify(rows, null, 2));
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    line(ctx.io.stdout, 'no clusters');
+    return EXIT.ok;
+  }
+  const table = [
+    ['ID', 'NAME', 'STATUS', 'MASTERS', 'SLAVES', 'CREATED'],
+    ...rows.map((r) => [r.id, r.name, r.status, String(r.masters), String(r.slaves), r.createdAt]),
+  ];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+  for (const row of table)
+    line(
+      ctx.io.stdout,
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()
+    );
+  return EXIT.ok;
+}
+
+/** Deletes a cluster inside an open session: runs the teardown machine. */
+async function deleteInSession(ctx: Context, session: CloudSession, nameOrId: string, output: OutputFormat): Promise<RunResult> {
+  const { id, record: found } = await resolveCluster(session, nameOrId);
+  const now = new Date(Date.now()).toISOString();
+  const description = found ? undefined : await describeCluster(id, session.clients);
+  const record: ClusterRecord = found ?? {
+    id,
+    name: description?.name ?? nameOrId,
+    status: 'DELETE_IN_PROGRESS',
+    spec: {},
+    createdAt: now,
+    updatedAt: now,
+    executions: [],
+  };
+  const { result } = await runForCluster(ctx, session, record, 'delete', { clusterId: id, clusterName: record.name }, output);
+  return result;
+}
+
+/** `delete NAME`: runs the teardown machine with live progress. */
+export async function deleteCommand(ctx: Context, name: string, flags: CommonFlags): Promise<number> {
+  const mode = modeOf(flags);
+  const output = outputOf(flags);
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `delete:${name}` }, async (session) => {
+    const result = await deleteInSession(ctx, session, name, output);
+    const { id, record } = await resolveDeleted(session, name);
+    await printCluster(ctx, session, record, id, output);
+    return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
+  });
+}
+
+async function resolveDeleted(session: CloudSession, nameOrId: string): Promise<{ id: string; record?: ClusterRecord }> {
+  const record = session.journal.byId(nameOrId) ?? session.journal.byName(nameOrId);
+  if (record) return { id: record.id, record };
+  return resolveCluster(session, nameOrId);
+}
+
+/** `simulator inventory`: every live simulated resource. */
+export async function inventoryCommand(ctx: Context, flags: { output?: string; latencyModel?: string }): Promise<number> {
+  const output = outputOf(flags);
+  return withCloud({ home: ctx.home, mode: 'simulate', latencyModel: flags.latencyModel, seed: 'inventory' }, async (session) => {
+    const items: InventoryItem[] = session.simulator?.inventory() ?? [];
+    if (output === 'json') {
+      line(ctx.io.stdout, JSON.stringify(items, null, 2));
+      return EXIT.ok;
+    }
+    if (items.length === 0) {
+      line(ctx.io.stdout, 'no simulated resources');
+      return EXIT.ok;
+    }
+    const idWidth = Math.max(...items.map((i) => i.id.length));
+    const typeWidth = Math.max(...items.map((i) => i.type.length));
+    const stateWidth = Math.max(...items.map((i) => i.state.length));
+    for (const item of items) {
+      const tags = Object.entries(item.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      line(
+        ctx.io.stdout,
+        `${item.id.padEnd(idWidth)}  ${item.type.padEnd(typeWidth)}  ${item.state.padEnd(stateWidth)}  ${tags}`.trimEnd()
+      );
+    }
+    return EXIT.ok;
+  });
+}
+
+/** `simulator reset`: forgets the simulated cloud and the clusters recorded on it. */
+export async function resetCommand(ctx: Context): Promise<number> {
+  const files = homeFiles(ctx.home);
+  rmSync(files.simulator, { force: true });
+  rmSync(files.journal, { force: true });
+  line(ctx.io.stderr, `simulated cloud reset (removed ${files.simulator} and ${files.journal})`);
+  return EXIT.ok;
+}
+
+/** The demo cluster: 1 master, 3 slaves, admin CIDR 203.0.113.0/24 (TEST-NET-3). */
+export const DEMO_SPEC = { name: 'demo', masters: 1, slaves: 3, adminCidr: '203.0.113.0/24' } as const;
+
+/**
+ * `demo` (what `npm start` runs): on the simulated cloud, deletes a cluster named demo
+ * left by an earlier run, creates a new one and prints its description.
+ */
+export async function demoCommand(ctx: Context, flags: { output?: string; latencyModel?: string }): Promise<number> {
+  const output = outputOf(flags);
+  const spec = parseClusterSpec(DEMO_SPEC);
+  return withCloud({ home: ctx.home, mode: 'simulate', latencyModel: flags.latencyModel, seed: 'demo' }, async (session) => {
+    const existing = await findClusterIdsByName(spec.name, session.clients);
+    for (const id of existing) {
+      if (output === 'text') line(ctx.io.stderr, `a cluster named ${spec.name} exists (${id}): deleting it first`);
+      const deleted = await deleteInSession(ctx, session, id, output);
+      if (deleted.status !== 'SUCCEEDED') return EXIT.failed;
+    }
+    const id = session.newClusterId(spec.name);
+    const now = new Date(Date.now()).toISOString();
+    const record: ClusterRecord = {
+      id,
+      name: spec.name,
+      status: 'CREATE_IN_PROGRESS',
+      spec,
+      createdAt: now,
+      updatedAt: now,
+      executions: [],
+    };
+    const { result } = await runForCluster(ctx, session, record, 'create', { clusterId: id, clusterName: spec.name, spec }, output);
+    if (output === 'text') line(ctx.io.stderr, '');
+    await printCluster(ctx, session, record, id, output);
+    return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
+  });
+}

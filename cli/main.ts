@@ -1,0 +1,144 @@
+/**
+ * The `mesos-cluster` command line. `main(argv, io)` parses the arguments, runs the
+ * command and returns the exit code: 0 success, 1 the workflow failed (or an unexpected
+ * error), 2 bad input or refused. `cli/bin.js` calls it with process.argv.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_SPEC } from '../functions/shared/cluster-spec';
+import { homeDir } from './cloud';
+import {
+  type CliIo,
+  type Context,
+  createCommand,
+  deleteCommand,
+  demoCommand,
+  EXIT,
+  getCommand,
+  inventoryCommand,
+  listCommand,
+  resetCommand,
+  UsageError,
+} from './commands';
+
+export type { CliIo } from './commands';
+
+const MODES_HELP = `
+Modes:
+  --simulate  (default) run the workflow in-process against the simulated cloud, in virtual
+              time; its state is kept in <home>/simulator.json.
+  --local     run the workflow in-process against a real AWS endpoint (an account, or
+              LocalStack with AWS_ENDPOINT_URL), with the standard credential chain.
+  The remote mode (calling the deployed stack's API) comes later.
+
+Home: $MESOS_CLUSTER_HOME, else ./.mesos-cluster (journal clusters.json, simulator.json).
+Exit codes: 0 success, 1 workflow failed, 2 bad input or refused.`;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function withModeOptions(command: Command): Command {
+  return command
+    .option('--simulate', 'run against the simulated cloud (default)')
+    .option('--local', 'run in-process against a real AWS endpoint (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE)')
+    .option('--latency-model <file>', 'latency model JSON for the simulated cloud (fields of simulator/latency-model.json)')
+    .addOption(new Option('--output <format>', 'text or json').default('text'));
+}
+
+function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
+  const program = new Command('mesos-cluster')
+    .description('Create, inspect and delete Apache Mesos clusters on AWS, run as a Step Functions workflow.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout(text),
+      writeErr: (text) => ctx.io.stderr(text),
+    })
+    .showSuggestionAfterError()
+    .addHelpText('after', MODES_HELP);
+
+  withModeOptions(
+    program
+      .command('create')
+      .description('create a cluster: VPC, subnets, NAT gateway, masters, slave image and slaves')
+      .option('--name <name>', 'cluster name: a lowercase DNS label of 3 to 32 characters')
+      .option('--masters <n>', `number of masters: 1, 3 or 5 (default ${DEFAULT_SPEC.masters})`)
+      .option('--slaves <n>', `number of slaves (default ${DEFAULT_SPEC.slaves})`)
+      .option('--admin-cidr <cidr>', 'who may reach the Mesos and Marathon UIs (required)')
+      .option('--vpc-cidr <cidr>', `VPC CIDR (default ${DEFAULT_SPEC.vpcCidr})`)
+      .option('--public-subnet-cidr <cidr>', `public subnet CIDR (default ${DEFAULT_SPEC.publicSubnetCidr})`)
+      .option('--private-subnet-cidr <cidr>', `private subnet CIDR (default ${DEFAULT_SPEC.privateSubnetCidr})`)
+      .option('--availability-zone <az>', 'availability zone (default: the first of the Region)')
+      .option('--master-instance-type <type>', `master instance type (default ${DEFAULT_SPEC.masterInstanceType})`)
+      .option('--slave-instance-type <type>', `slave instance type (default ${DEFAULT_SPEC.slaveInstanceType})`)
+      .option('--allow-public-admin', 'allow an admin CIDR of 0.0.0.0/0')
+      .option('--keep-on-failure', 'keep the resources of a failed create (for inspection)')
+      .option('--spec <file>', 'cluster spec JSON; the flags override its fields')
+      .option(
+        '--fault <OPERATION=ERRORCODE[:COUNT]>',
+        'inject a fault into the simulated cloud (repeatable; without COUNT it persists)',
+        collect,
+        []
+      )
+  ).action(async (flags) => setExit(await createCommand(ctx, flags)));
+
+  withModeOptions(program.command('get').description('describe a cluster').argument('<name>', 'cluster name or id')).action(
+    async (name: string, flags) => setExit(await getCommand(ctx, name, flags))
+  );
+
+  withModeOptions(
+    program.command('list').description('list the clusters of the journal').option('--all', 'include deleted clusters')
+  ).action(async (flags) => setExit(await listCommand(ctx, flags)));
+
+  withModeOptions(
+    program.command('delete').description('delete a cluster and everything tagged with its id').argument('<name>', 'cluster name or id')
+  ).action(async (name: string, flags) => setExit(await deleteCommand(ctx, name, flags)));
+
+  const simulator = program.command('simulator').description('inspect or reset the simulated cloud');
+  simulator
+    .command('inventory')
+    .description('every live simulated resource: id, type, state, tags')
+    .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .action(async (flags) => setExit(await inventoryCommand(ctx, flags)));
+  simulator
+    .command('reset')
+    .description('forget the simulated cloud and the clusters recorded on it')
+    .action(async () => setExit(await resetCommand(ctx)));
+
+  program
+    .command('demo')
+    .description('create a demo cluster (1 master, 3 slaves) on the simulated cloud, replacing an earlier one')
+    .option('--latency-model <file>', 'latency model JSON for the simulated cloud')
+    .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .action(async (flags) => setExit(await demoCommand(ctx, flags)));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (the arguments after the program name); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const fullIo: CliIo = {
+    stdout: io.stdout ?? ((text) => process.stdout.write(text)),
+    stderr: io.stderr ?? ((text) => process.stderr.write(text)),
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
+  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd) };
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof UsageError) {
+      fullIo.stderr(`error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    const error = err as Error;
+    fullIo.stderr(`error: ${error?.message ?? String(err)}\n`);
+    if (fullIo.env.MESOS_CLUSTER_DEBUG) fullIo.stderr(`${error?.stack ?? ''}\n`);
+    return EXIT.failed;
+  }
+}

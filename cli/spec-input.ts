@@ -1,0 +1,79 @@
+/**
+ * The create request from the command line: an optional --spec JSON file, overridden
+ * field by field by the flags. Validation is parseClusterSpec's (the schema shared with
+ * the API and the workflow), so a bad flag is reported by its spec field.
+ */
+import { readFileSync } from 'node:fs';
+
+/** The create flags, as commander hands them over (strings and booleans). */
+export interface CreateFlags {
+  readonly name?: string;
+  readonly masters?: string;
+  readonly slaves?: string;
+  readonly adminCidr?: string;
+  readonly vpcCidr?: string;
+  readonly publicSubnetCidr?: string;
+  readonly privateSubnetCidr?: string;
+  readonly availabilityZone?: string;
+  readonly masterInstanceType?: string;
+  readonly slaveInstanceType?: string;
+  readonly allowPublicAdmin?: boolean;
+  readonly keepOnFailure?: boolean;
+  readonly spec?: string;
+}
+
+/** A --spec file that cannot be read or is not a JSON object. */
+export class SpecFileError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SpecFileError';
+  }
+}
+
+function readSpecFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SpecFileError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new SpecFileError(`${file} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SpecFileError(`${file} must hold a JSON object (a cluster spec)`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A number flag as the schema should see it: a number, or the raw text when it is not one. */
+function numeric(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+}
+
+/** The unvalidated spec: the --spec file's fields, then every flag that was given. */
+export function specInputOf(flags: CreateFlags): Record<string, unknown> {
+  const base = flags.spec ? readSpecFile(flags.spec) : {};
+  const fromFlags: Record<string, unknown> = {
+    name: flags.name,
+    masters: numeric(flags.masters),
+    slaves: numeric(flags.slaves),
+    adminCidr: flags.adminCidr,
+    vpcCidr: flags.vpcCidr,
+    publicSubnetCidr: flags.publicSubnetCidr,
+    privateSubnetCidr: flags.privateSubnetCidr,
+    availabilityZone: flags.availabilityZone,
+    masterInstanceType: flags.masterInstanceType,
+    slaveInstanceType: flags.slaveInstanceType,
+    allowPublicAdmin: flags.allowPublicAdmin ? true : undefined,
+    keepOnFailure: flags.keepOnFailure ? true : undefined,
+  };
+  const spec: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(fromFlags)) if (value !== undefined) spec[key] = value;
+  return spec;
+}

@@ -1,0 +1,128 @@
+/**
+ * What the CLI prints about a cluster: the journal's status and last execution joined
+ * with what the cloud holds (describeCluster), as JSON (`--output json`) or as text.
+ */
+import type { ClusterDescription, MasterDescription, SlaveDescription, SubnetDescription } from '../functions/shared/describe-cluster';
+import type { ClusterRecord, ClusterStatus, ExecutionRecord } from './journal';
+
+/** The JSON description of a cluster (`--output json`). */
+export interface ClusterView {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: ClusterStatus;
+  readonly failureCode?: string;
+  readonly failureReason?: string;
+  readonly vpc: { readonly id: string; readonly cidr: string } | null;
+  readonly subnets: { readonly public: SubnetDescription | null; readonly private: SubnetDescription | null };
+  readonly internetGateway: { readonly id: string } | null;
+  readonly routeTables: { readonly public: string | null; readonly private: string | null };
+  readonly natGateway: { readonly id: string; readonly state: string } | null;
+  readonly elasticIp: { readonly allocationId: string; readonly publicIp: string } | null;
+  readonly securityGroups: { readonly master: string | null; readonly slave: string | null };
+  readonly masters: MasterDescription[];
+  readonly slaves: SlaveDescription[];
+  readonly imageId: string | null;
+  readonly mesosUrl: string | null;
+  readonly marathonUrl: string | null;
+  readonly run: RunView | null;
+}
+
+/** The last execution of a cluster. */
+export interface RunView {
+  readonly execution: string;
+  readonly kind: 'create' | 'delete';
+  readonly status: ExecutionRecord['status'];
+  /** Virtual seconds on the simulated cloud; null with --local. */
+  readonly simulatedSeconds: number | null;
+  readonly realSeconds: number | null;
+  readonly stateTransitions: number | null;
+}
+
+function statusOf(record: ClusterRecord | undefined, description: ClusterDescription): ClusterStatus {
+  if (record) return record.status;
+  const tag = description.statusTag;
+  if (tag === 'CREATE_COMPLETE' || tag === 'CREATE_FAILED' || tag === 'DELETE_FAILED') return tag;
+  return description.vpc ? 'CREATE_IN_PROGRESS' : 'DELETE_COMPLETE';
+}
+
+/** Joins the journal record (if any) with the cloud's description. */
+export function clusterView(record: ClusterRecord | undefined, description: ClusterDescription): ClusterView {
+  const last = record?.executions.at(-1);
+  const failureCode = record?.failureCode ?? (record ? undefined : (description.failureCodeTag ?? undefined));
+  return {
+    id: description.id,
+    name: record?.name ?? description.name,
+    status: statusOf(record, description),
+    ...(failureCode ? { failureCode } : {}),
+    ...(record?.failureReason ? { failureReason: record.failureReason } : {}),
+    vpc: description.vpc,
+    subnets: description.subnets,
+    internetGateway: description.internetGateway,
+    routeTables: description.routeTables,
+    natGateway: description.natGateway,
+    elasticIp: description.elasticIp,
+    securityGroups: description.securityGroups,
+    masters: description.masters,
+    slaves: description.slaves,
+    imageId: description.imageId,
+    mesosUrl: description.mesosUrl,
+    marathonUrl: description.marathonUrl,
+    run: last
+      ? {
+          execution: last.name,
+          kind: last.kind,
+          status: last.status,
+          simulatedSeconds: last.simulatedSeconds ?? null,
+          realSeconds: last.realSeconds ?? null,
+          stateTransitions: last.stateTransitions ?? null,
+        }
+      : null,
+  };
+}
+
+/** Seconds as `1234.5 s (20 min 34 s)`. */
+export function secondsText(seconds: number): string {
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  const rest = whole % 60;
+  return minutes > 0 ? `${seconds.toFixed(1)} s (${minutes} min ${String(rest).padStart(2, '0')} s)` : `${seconds.toFixed(1)} s`;
+}
+
+/** The text form of a cluster view, one `label  value` line per item. */
+export function viewText(view: ClusterView): string {
+  const rows: [string, string][] = [];
+  const add = (label: string, value: string | null | undefined) => {
+    if (value) rows.push([label, value]);
+  };
+  add('cluster', `${view.id}${view.name ? ` (${view.name})` : ''}`);
+  add('status', view.status);
+  if (view.failureCode) add('failure', `${view.failureCode}${view.failureReason ? `: ${view.failureReason}` : ''}`);
+  add('vpc', view.vpc && `${view.vpc.id} ${view.vpc.cidr}`);
+  const subnet = (s: SubnetDescription | null) => s && `${s.id} ${s.cidr} ${s.availabilityZone}`;
+  add('public subnet', subnet(view.subnets.public));
+  add('private subnet', subnet(view.subnets.private));
+  add('internet gw', view.internetGateway?.id);
+  add('nat gateway', view.natGateway && `${view.natGateway.id} ${view.natGateway.state}`);
+  add('elastic ip', view.elasticIp && `${view.elasticIp.publicIp} (${view.elasticIp.allocationId})`);
+  const groups = [
+    view.securityGroups.master && `master ${view.securityGroups.master}`,
+    view.securityGroups.slave && `slave ${view.securityGroups.slave}`,
+  ];
+  add('security groups', groups.filter(Boolean).join(', '));
+  view.masters.forEach((m, i) => {
+    add(i === 0 ? 'masters' : '', `${m.instanceId} ${m.privateIp}${m.publicIp ? ` / ${m.publicIp}` : ''} ${m.availabilityZone}`);
+  });
+  if (view.slaves.length > 0) add('slaves', `${view.slaves.length}`);
+  for (const s of view.slaves) add('', `${s.instanceId} ${s.privateIp} ${s.availabilityZone}`);
+  add('slave image', view.imageId);
+  add('mesos', view.mesosUrl);
+  add('marathon', view.marathonUrl);
+  if (view.run) {
+    const time = view.run.simulatedSeconds !== null ? `${secondsText(view.run.simulatedSeconds)} simulated` : '';
+    const real = view.run.realSeconds !== null ? `${view.run.realSeconds.toFixed(1)} s real` : '';
+    const transitions = view.run.stateTransitions !== null ? `${view.run.stateTransitions} state transitions` : '';
+    add('last run', `${view.run.execution} ${view.run.status}; ${[time, real, transitions].filter(Boolean).join(', ')}`);
+  }
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}

@@ -1,0 +1,109 @@
+/**
+ * The SSM Command documents that configure the cluster nodes, built at synth from the
+ * scripts in bootstrap/ (bootstrap/render-document-script.ts inlines their library).
+ *
+ * Request fields reach the scripts only as document parameters: SSM checks each against
+ * its `allowedPattern` before the command runs, and the document exports it as an
+ * environment variable in single quotes (no pattern admits a quote), so no value is ever
+ * parsed by the shell. The scripts validate the values again.
+ */
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { type BootstrapScriptName, renderDocumentScript, SCRIPT_PARAMETERS } from '../../bootstrap/render-document-script';
+import type { DocumentKey } from '../permissions';
+
+/** The allowed pattern of every document parameter (the same rules as the cluster spec). */
+export const PARAMETER_PATTERNS: Readonly<Record<string, { readonly pattern: string; readonly description: string }>> = {
+  ClusterName: {
+    pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]$',
+    description: 'The cluster name: a lowercase DNS label of 3 to 32 characters',
+  },
+  MasterIps: {
+    pattern:
+      '^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))(,((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){0,6}$',
+    description: "The masters' private IPv4 addresses, comma-separated, in ZooKeeper id order",
+  },
+  MesosVersion: { pattern: '^[A-Za-z0-9.+~:-]{1,64}$', description: 'The version of the Mesos package' },
+  MarathonVersion: { pattern: '^[A-Za-z0-9.+~:-]{1,64}$', description: 'The version of the Marathon package' },
+  PackageRepository: {
+    pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$',
+    description: 'The https URL of the apt repository with Mesos and Marathon',
+  },
+  PackageKeyUrl: {
+    pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$',
+    description: "The https URL of that repository's signing key",
+  },
+};
+
+/** Which script each document runs, and for how long at most. */
+const DOCUMENTS: Readonly<Record<DocumentKey, { script: BootstrapScriptName; description: string; timeoutSeconds: number }>> = {
+  // Longer than the master setup poll bound (≈ 18 min, workflow/timings.ts MASTER_SETUP).
+  configureMaster: {
+    script: 'configure-master',
+    description: 'Configures a Mesos master: ZooKeeper, Mesos master, Marathon',
+    timeoutSeconds: 1800,
+  },
+  configureSlave: {
+    script: 'configure-slave',
+    description: 'Configures the template slave (Mesos agent, Docker) and prepares it for the image',
+    timeoutSeconds: 1800,
+  },
+  countAgents: { script: 'count-agents', description: 'Prints the number of active Mesos agents', timeoutSeconds: 120 },
+};
+
+/** SSM documents are limited to 64 KB of content. */
+const MAX_CONTENT_BYTES = 64 * 1024;
+
+export interface CommandDocumentsProps {
+  /** Renders a script; tests may stub it. @default renderDocumentScript from bootstrap/ */
+  readonly renderScript?: (name: BootstrapScriptName) => string;
+}
+
+/** The configure-master, configure-slave and count-agents documents. */
+export class CommandDocuments extends Construct {
+  /** The document names (CloudFormation-generated), for the steps' environment and IAM. */
+  readonly names: Readonly<Record<DocumentKey, string>>;
+  readonly documents: Readonly<Record<DocumentKey, ssm.CfnDocument>>;
+
+  constructor(scope: Construct, id: string, props: CommandDocumentsProps = {}) {
+    super(scope, id);
+    const render = props.renderScript ?? renderDocumentScript;
+    const documents = {} as Record<DocumentKey, ssm.CfnDocument>;
+    for (const [key, spec] of Object.entries(DOCUMENTS) as [DocumentKey, (typeof DOCUMENTS)[DocumentKey]][]) {
+      documents[key] = new ssm.CfnDocument(this, key.charAt(0).toUpperCase() + key.slice(1), {
+        documentType: 'Command',
+        documentFormat: 'JSON',
+        content: documentContent(spec.script, spec.description, spec.timeoutSeconds, render(spec.script)),
+      });
+    }
+    this.documents = documents;
+    this.names = {
+      configureMaster: documents.configureMaster.ref,
+      configureSlave: documents.configureSlave.ref,
+      countAgents: documents.countAgents.ref,
+    };
+  }
+}
+
+/** The content of a Command document that exports its parameters, then runs the script. */
+export function documentContent(script: BootstrapScriptName, description: string, timeoutSeconds: number, text: string): object {
+  if (/\{\{/.test(text)) throw new Error(`bootstrap/${script}.sh contains '{{', which SSM would read as a parameter`);
+  const parameters: Record<string, object> = {};
+  const exports: string[] = [];
+  for (const [name, env] of Object.entries(SCRIPT_PARAMETERS[script])) {
+    const rule = PARAMETER_PATTERNS[name];
+    if (!rule) throw new Error(`bootstrap/${script}.sh: document parameter ${name} has no allowed pattern`);
+    parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern };
+    exports.push(`export ${env}='{{ ${name} }}'`);
+  }
+  const lines = text.replace(/\n$/, '').split('\n');
+  const content = {
+    schemaVersion: '2.2',
+    description,
+    parameters,
+    mainSteps: [{ action: 'aws:runShellScript', name: script, inputs: { timeoutSeconds, runCommand: [...exports, ...lines] } }],
+  };
+  const size = Buffer.byteLength(JSON.stringify(content), 'utf8');
+  if (size > MAX_CONTENT_BYTES) throw new Error(`the ${script} document is ${size} bytes; SSM allows ${MAX_CONTENT_BYTES}`);
+  return content;
+}

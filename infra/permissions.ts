@@ -1,0 +1,317 @@
+/**
+ * What each step's role may do: only the API actions its code calls (test/infra/permissions
+ * checks this against the bundled code), scoped the way EC2 allows
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+ *
+ * - creates need the cluster-id tag in the request (`aws:RequestTag/mesos-cluster:id`), and
+ *   tagging on create is allowed only as part of that create (`ec2:CreateAction`);
+ * - changes and deletes apply only to resources that carry the cluster-id tag
+ *   (`aws:ResourceTag/mesos-cluster:id`);
+ * - Describe/List/Get calls, which support no resource-level permissions, get `*`;
+ * - iam:PassRole only on the node role, to EC2; ssm:SendCommand only with the product's
+ *   documents, on instances tagged with a cluster id.
+ *
+ * Every statement whose resource holds a wildcard carries the reason cdk-nag's
+ * AwsSolutions-IAM5 acknowledgement records.
+ */
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import type { StepId } from '../functions/shared/contracts';
+import { TAG_ID } from '../functions/shared/tags';
+
+/** The SSM documents a step may run. */
+export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents';
+
+/** What the statements refer to besides the account's EC2 resources. */
+export interface PermissionContext {
+  readonly scope: IConstruct;
+  /** The names of the SSM Command documents. */
+  readonly documents: Readonly<Record<DocumentKey, string>>;
+  /** The role of the cluster nodes (passed to RunInstances through the instance profile). */
+  readonly nodeRole: iam.IRole;
+}
+
+/** One statement of a step's policy, with the reason for a wildcard resource. */
+export interface StepGrant {
+  readonly statement: iam.PolicyStatement;
+  /** Why the resource holds a wildcard; required when it does. */
+  readonly reason?: string;
+}
+
+type Ec2Type =
+  | 'vpc'
+  | 'subnet'
+  | 'internet-gateway'
+  | 'route-table'
+  | 'elastic-ip'
+  | 'security-group'
+  | 'security-group-rule'
+  | 'natgateway'
+  | 'instance'
+  | 'volume'
+  | 'network-interface'
+  | 'image'
+  | 'snapshot';
+
+const TAGGING = { Null: { [`aws:RequestTag/${TAG_ID}`]: 'false' } };
+const TAGGED = { Null: { [`aws:ResourceTag/${TAG_ID}`]: 'false' } };
+
+const REASON_DESCRIBE =
+  'Describe, List and Get calls of EC2, SSM and CloudWatch support no resource-level permissions; every call passes ids or tag filters';
+const REASON_CREATE =
+  'the ids of resources are unknown before they exist; the aws:RequestTag condition allows only creates tagged with a cluster id';
+const REASON_TAGGED =
+  'the cluster resources are created at run time; the aws:ResourceTag condition limits the action to resources tagged with a cluster id';
+const REASON_RUN_INSTANCES =
+  'RunInstances also authorizes the new network interface (untagged), the cluster subnet and security group (tagged) and the image (owned by Canonical or this account)';
+const REASON_SEND_COMMAND =
+  'the instances are launched at run time; ssm:resourceTag limits SendCommand to instances tagged with a cluster id';
+const REASON_PARAMETER = "Canonical's public SSM parameters hold one Ubuntu image id per release and volume type";
+const REASON_ALARMS = 'the scaling alarms of a cluster are named mesos-cluster-<cluster id>-…; CloudWatch cannot scope DeleteAlarms by tag';
+
+/** Canonical's AWS account, owner of the public Ubuntu images. */
+export const CANONICAL_ACCOUNT = '099720109477';
+
+function ec2Arn(scope: IConstruct, type: Ec2Type): string {
+  // Images and snapshots have no account in their ARN (arn:aws:ec2:region::image/ami-…).
+  const account = type === 'image' || type === 'snapshot' ? '' : undefined;
+  return Stack.of(scope).formatArn({ service: 'ec2', resource: type, resourceName: '*', account });
+}
+
+function allow(actions: string[], resources: string[], conditions?: Record<string, unknown>): iam.PolicyStatement {
+  return new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions, resources, conditions });
+}
+
+/** Read-only calls on `*`. */
+function describe(...actions: string[]): StepGrant[] {
+  return [{ statement: allow(actions, ['*']), reason: REASON_DESCRIBE }];
+}
+
+/** A create that must tag what it creates (and the tagging itself, only as part of that create). */
+function create(ctx: PermissionContext, action: string, created: Ec2Type[], existing: Ec2Type[] = []): StepGrant[] {
+  const createdArns = created.map((t) => ec2Arn(ctx.scope, t));
+  const grants: StepGrant[] = [
+    { statement: allow([action], createdArns, TAGGING), reason: REASON_CREATE },
+    {
+      statement: allow(['ec2:CreateTags'], createdArns, { StringEquals: { 'ec2:CreateAction': action.replace('ec2:', '') } }),
+      reason: REASON_CREATE,
+    },
+  ];
+  if (existing.length > 0) grants.push(tagged(ctx, [action], existing));
+  return grants;
+}
+
+/** Actions on existing resources that carry a cluster id. */
+function tagged(ctx: PermissionContext, actions: string[], types: Ec2Type[]): StepGrant {
+  return {
+    statement: allow(
+      actions,
+      types.map((t) => ec2Arn(ctx.scope, t)),
+      TAGGED
+    ),
+    reason: REASON_TAGGED,
+  };
+}
+
+function routeTable(ctx: PermissionContext): StepGrant[] {
+  return [
+    ...create(ctx, 'ec2:CreateRouteTable', ['route-table'], ['vpc']),
+    tagged(ctx, ['ec2:CreateRoute', 'ec2:ReplaceRoute'], ['route-table']),
+    tagged(ctx, ['ec2:AssociateRouteTable'], ['route-table', 'subnet']),
+    ...describe('ec2:DescribeRouteTables'),
+  ];
+}
+
+function sendCommand(ctx: PermissionContext, document: DocumentKey): StepGrant[] {
+  const stack = Stack.of(ctx.scope);
+  return [
+    {
+      statement: allow(
+        ['ssm:SendCommand'],
+        [stack.formatArn({ service: 'ssm', resource: 'document', resourceName: ctx.documents[document] })]
+      ),
+    },
+    {
+      statement: allow(['ssm:SendCommand'], [ec2Arn(ctx.scope, 'instance')], {
+        Null: { [`ssm:resourceTag/${TAG_ID}`]: 'false' },
+      }),
+      reason: REASON_SEND_COMMAND,
+    },
+  ];
+}
+
+/** The statements of each step's role. */
+export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] {
+  const stack = Stack.of(ctx.scope);
+  switch (stepId) {
+    // ---------------------------------------------------------------- create
+    case 'validate-spec':
+      return [
+        ...describe('ec2:DescribeVpcs'),
+        {
+          statement: allow(
+            ['ssm:GetParameter'],
+            [
+              stack.formatArn({
+                service: 'ssm',
+                account: '',
+                resource: 'parameter',
+                resourceName: 'aws/service/canonical/ubuntu/server/*',
+              }),
+            ]
+          ),
+          reason: REASON_PARAMETER,
+        },
+      ];
+    case 'create-vpc':
+      return [...create(ctx, 'ec2:CreateVpc', ['vpc']), tagged(ctx, ['ec2:ModifyVpcAttribute'], ['vpc']), ...describe('ec2:DescribeVpcs')];
+    case 'create-subnets':
+      return [
+        ...create(ctx, 'ec2:CreateSubnet', ['subnet'], ['vpc']),
+        tagged(ctx, ['ec2:ModifySubnetAttribute'], ['subnet']),
+        ...describe('ec2:DescribeAvailabilityZones', 'ec2:DescribeSubnets'),
+      ];
+    case 'create-internet-gateway':
+      return [
+        ...create(ctx, 'ec2:CreateInternetGateway', ['internet-gateway']),
+        tagged(ctx, ['ec2:AttachInternetGateway'], ['internet-gateway', 'vpc']),
+        ...describe('ec2:DescribeInternetGateways'),
+      ];
+    case 'create-public-route-table':
+    case 'create-private-route-table':
+      return routeTable(ctx);
+    case 'allocate-elastic-ip':
+      return [...create(ctx, 'ec2:AllocateAddress', ['elastic-ip']), ...describe('ec2:DescribeAddresses')];
+    case 'create-security-groups':
+      return [
+        ...create(ctx, 'ec2:CreateSecurityGroup', ['security-group'], ['vpc']),
+        tagged(ctx, ['ec2:AuthorizeSecurityGroupIngress'], ['security-group']),
+        ...describe('ec2:DescribeSecurityGroups'),
+      ];
+    case 'create-nat-gateway':
+      return [...create(ctx, 'ec2:CreateNatGateway', ['natgateway'], ['subnet', 'elastic-ip']), ...describe('ec2:DescribeNatGateways')];
+    case 'check-nat-gateway':
+      return describe('ec2:DescribeNatGateways');
+    case 'launch-instances':
+      return [
+        ...create(ctx, 'ec2:RunInstances', ['instance', 'volume'], ['subnet', 'security-group']),
+        { statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'network-interface')]), reason: REASON_RUN_INSTANCES },
+        {
+          statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'image')], {
+            StringEquals: { 'ec2:Owner': [CANONICAL_ACCOUNT, Aws.ACCOUNT_ID] },
+          }),
+          reason: REASON_RUN_INSTANCES,
+        },
+        {
+          statement: allow(['iam:PassRole'], [ctx.nodeRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
+        },
+        ...describe('ec2:DescribeInstances'),
+      ];
+    case 'check-ssm-online':
+      return describe('ssm:DescribeInstanceInformation', 'ec2:DescribeInstances');
+    case 'configure-masters':
+      return [...sendCommand(ctx, 'configureMaster'), ...describe('ssm:ListCommands')];
+    case 'configure-template-slave':
+      return [...sendCommand(ctx, 'configureSlave'), ...describe('ssm:ListCommands')];
+    case 'check-command':
+    case 'check-agents-registered':
+      return describe('ssm:GetCommandInvocation');
+    case 'bake-image':
+      return [...create(ctx, 'ec2:CreateImage', ['image', 'snapshot'], ['instance']), ...describe('ec2:DescribeImages')];
+    case 'check-image':
+      return describe('ec2:DescribeImages');
+    case 'terminate-instances':
+      return [tagged(ctx, ['ec2:TerminateInstances'], ['instance'])];
+    case 'query-agents':
+      return sendCommand(ctx, 'countAgents');
+    case 'mark-ready':
+    case 'record-failure': {
+      // Only the status tag of the cluster's VPC.
+      const statusOnly = {
+        ...TAGGED,
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['mesos-cluster:status'] },
+      };
+      const grants: StepGrant[] = [{ statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], statusOnly), reason: REASON_TAGGED }];
+      return stepId === 'record-failure' ? [...grants, ...describe('ec2:DescribeVpcs')] : grants;
+    }
+    // ---------------------------------------------------------------- teardown
+    case 'delete-alarms':
+      return [
+        {
+          statement: allow(
+            ['cloudwatch:DeleteAlarms'],
+            [
+              stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: 'mesos-cluster-*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ]
+          ),
+          reason: REASON_ALARMS,
+        },
+        ...describe('cloudwatch:DescribeAlarms'),
+      ];
+    case 'terminate-cluster-instances':
+      return [tagged(ctx, ['ec2:TerminateInstances'], ['instance']), ...describe('ec2:DescribeInstances')];
+    case 'check-instances-terminated':
+      return describe('ec2:DescribeInstances');
+    case 'delete-nat-gateways':
+      return [tagged(ctx, ['ec2:DeleteNatGateway'], ['natgateway']), ...describe('ec2:DescribeNatGateways')];
+    case 'check-nat-gateways-deleted':
+      return describe('ec2:DescribeNatGateways');
+    case 'delete-images':
+      return [
+        tagged(ctx, ['ec2:DeregisterImage'], ['image']),
+        tagged(ctx, ['ec2:DeleteSnapshot'], ['snapshot']),
+        ...describe('ec2:DescribeImages', 'ec2:DescribeSnapshots'),
+      ];
+    case 'release-addresses':
+      return [
+        tagged(ctx, ['ec2:ReleaseAddress', 'ec2:DisassociateAddress'], ['elastic-ip']),
+        {
+          // The address is the tagged resource; the interface or instance it leaves is not.
+          statement: allow(['ec2:DisassociateAddress'], [ec2Arn(ctx.scope, 'network-interface'), ec2Arn(ctx.scope, 'instance')]),
+          reason: 'DisassociateAddress also authorizes the network interface or instance the cluster-tagged address is detached from',
+        },
+        ...describe('ec2:DescribeAddresses', 'ec2:DescribeNatGateways'),
+      ];
+    case 'delete-route-tables':
+      return [
+        tagged(ctx, ['ec2:DisassociateRouteTable'], ['route-table', 'subnet']),
+        tagged(ctx, ['ec2:DeleteRouteTable'], ['route-table']),
+        ...describe('ec2:DescribeRouteTables'),
+      ];
+    case 'delete-internet-gateways':
+      return [
+        tagged(ctx, ['ec2:DetachInternetGateway'], ['internet-gateway', 'vpc']),
+        tagged(ctx, ['ec2:DeleteInternetGateway'], ['internet-gateway']),
+        ...describe('ec2:DescribeInternetGateways'),
+      ];
+    case 'delete-security-groups':
+      return [
+        tagged(ctx, ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup'], ['security-group']),
+        ...describe('ec2:DescribeSecurityGroups'),
+      ];
+    case 'delete-subnets':
+      return [tagged(ctx, ['ec2:DeleteSubnet'], ['subnet']), ...describe('ec2:DescribeSubnets', 'ec2:DescribeNetworkInterfaces')];
+    case 'delete-vpc':
+      return [tagged(ctx, ['ec2:DeleteVpc'], ['vpc']), ...describe('ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces')];
+    case 'verify-deleted':
+      return describe(
+        'cloudwatch:DescribeAlarms',
+        'ec2:DescribeAddresses',
+        'ec2:DescribeImages',
+        'ec2:DescribeInstances',
+        'ec2:DescribeInternetGateways',
+        'ec2:DescribeNatGateways',
+        'ec2:DescribeRouteTables',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSnapshots',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeVpcs'
+      );
+  }
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildSync } from 'esbuild';
+import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
+import { PROJECT_ROOT } from '../../infra/constructs/step-function';
+import { type StepGrant, stepGrants } from '../../infra/permissions';
+
+const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS];
+
+/** The IAM service prefix of each SDK client package. */
+const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: 'cloudwatch' };
+
+/**
+ * The API actions each step's bundled code can call: esbuild tree-shakes the handler with
+ * the SDK left external, then every `new XCommand(` of an imported SDK command is a call.
+ */
+function actionsCalledByCode(): Map<StepId, Set<string>> {
+  const out = buildSync({
+    entryPoints: Object.fromEntries(STEP_IDS.map((id) => [id, join(PROJECT_ROOT, 'functions', id, 'handler.ts')])),
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
+    outdir: join(PROJECT_ROOT, 'cdk.out', 'permissions-scan'),
+    logLevel: 'silent',
+  });
+  const calls = new Map<StepId, Set<string>>();
+  for (const file of out.outputFiles) {
+    const stepId = file.path.split('/').pop()?.replace(/\.js$/, '') as StepId;
+    const found = new Set<string>();
+    for (const m of file.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g)) {
+      const service = SERVICES[m[2] ?? ''];
+      if (!service) throw new Error(`${stepId}: no IAM prefix known for @aws-sdk/client-${m[2]}`);
+      for (const spec of (m[1] ?? '').split(',')) {
+        const [name = '', alias = name] = spec.trim().split(/\s+as\s+/);
+        if (name.endsWith('Command') && new RegExp(`new ${alias}\\(`).test(file.text))
+          found.add(`${service}:${name.replace(/Command$/, '')}`);
+      }
+    }
+    calls.set(stepId, found);
+  }
+  return calls;
+}
+
+function grantsOf(stepId: StepId): StepGrant[] {
+  const stack = new Stack(new App(), 'Test', { env: { region: 'eu-west-1' } });
+  const nodeRole = new iam.Role(stack, 'Node', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  return stepGrants(stepId, { scope: stack, documents: { configureMaster: 'cm', configureSlave: 'cs', countAgents: 'ca' }, nodeRole });
+}
+
+describe('step permissions', () => {
+  let called: Map<StepId, Set<string>>;
+
+  beforeAll(() => {
+    called = actionsCalledByCode();
+  });
+
+  it.each(STEP_IDS)('grants %s exactly the API actions its code calls', (stepId) => {
+    // Prepare
+    const calls = called.get(stepId) ?? new Set<string>();
+    const grants = grantsOf(stepId);
+
+    // Act
+    const granted = new Set(grants.flatMap((g) => g.statement.actions));
+    // Tagging on create and passing the node role are authorizations, not API calls.
+    const implied = [...granted].filter((a) => !calls.has(a));
+
+    // Assess
+    expect(calls.size).toBeGreaterThan(0);
+    expect([...calls].filter((a) => !granted.has(a))).toEqual([]);
+    for (const action of implied) expect(['ec2:CreateTags', 'iam:PassRole']).toContain(action);
+  });
+
+  it('gives a reason to every statement with a wildcard resource', () => {
+    // Prepare
+    const grants = STEP_IDS.flatMap((id) => grantsOf(id).map((g) => ({ id, g })));
+
+    // Act
+    const unexplained = grants.filter(({ g }) => g.statement.resources.some((r) => r.includes('*')) && !g.reason).map(({ id }) => id);
+
+    // Assess
+    expect(grants.length).toBeGreaterThan(STEP_IDS.length);
+    expect(unexplained).toEqual([]);
+  });
+});

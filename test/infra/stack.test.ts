@@ -1,0 +1,317 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
+import { PARAMETER_PATTERNS } from '../../infra/constructs/command-documents';
+import { StepFunction } from '../../infra/constructs/step-function';
+import { MesosClusterStack } from '../../infra/stacks/mesos-cluster-stack';
+import { exportAsl, placeholderFunctionArn } from '../../workflow/export';
+
+const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS];
+
+type Json = Record<string, unknown>;
+
+/** The stack as `cdk synth` builds it, without bundling the functions and without the built-in template validation. */
+function buildStack(): { app: App; stack: MesosClusterStack; template: Template } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new MesosClusterStack(app, 'MesosCluster', { env: { region: 'eu-west-1' } });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Resolves a DefinitionString: Fn::Join, the partition, and each step function's Arn as its placeholder ARN. */
+function definitionOf(stack: MesosClusterStack, definitionString: unknown): unknown {
+  const byLogicalId = new Map<string, StepId>();
+  for (const id of STEP_IDS) byLogicalId.set(stack.getLogicalId(stack.steps[id].function.node.defaultChild as lambda.CfnFunction), id);
+  const flatten = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Json;
+    if (o['Fn::Join']) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(sep);
+    }
+    if (o.Ref === 'AWS::Partition') return 'aws';
+    const getAtt = o['Fn::GetAtt'] as [string, string] | undefined;
+    const stepId = getAtt && getAtt[1] === 'Arn' ? byLogicalId.get(getAtt[0]) : undefined;
+    if (stepId) return placeholderFunctionArn(stepId);
+    throw new Error(`unexpected value in a definition: ${JSON.stringify(v)}`);
+  };
+  return JSON.parse(flatten(definitionString));
+}
+
+function statementsOf(template: Template): { policy: string; statement: Json }[] {
+  const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: Json[] } } }>;
+  return Object.entries(policies).flatMap(([policy, p]) =>
+    p.Properties.PolicyDocument.Statement.map((statement) => ({ policy, statement }))
+  );
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+describe('MesosClusterStack', () => {
+  let stack: MesosClusterStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, template } = buildStack());
+  });
+
+  it('deploys both state machines as Standard, logging ALL to vended log groups, traced, with their timeouts', () => {
+    // Prepare
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+
+    // Act
+    const logGroups = template.findResources('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/MesosCluster-(create|teardown)$') },
+    });
+
+    // Assess
+    expect(Object.keys(machines)).toHaveLength(2);
+    expect(Object.keys(logGroups)).toHaveLength(2);
+    template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } }],
+      },
+    });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('deploys exactly the exported (golden) definitions', () => {
+    // Prepare
+    const resolve = (machine: { stateMachine: { node: { defaultChild?: unknown } } }) =>
+      definitionOf(stack, stack.resolve((machine.stateMachine.node.defaultChild as { definitionString: unknown }).definitionString));
+
+    // Act
+    const create = resolve(stack.createMachine) as { TimeoutSeconds: number };
+    const teardown = resolve(stack.teardownMachine) as { TimeoutSeconds: number };
+
+    // Assess
+    expect(create).toEqual(exportAsl('create-cluster'));
+    expect(teardown).toEqual(exportAsl('teardown-cluster'));
+    expect(create.TimeoutSeconds).toBe(2 * 3600);
+    expect(teardown.TimeoutSeconds).toBe(2 * 3600);
+  });
+
+  it('alarms on failed executions of each machine', () => {
+    // Prepare
+    const alarm = {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 1,
+      Statistic: 'Sum',
+      TreatMissingData: 'notBreaching',
+    };
+
+    // Act
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: alarm });
+
+    // Assess
+    expect(Object.keys(alarms)).toHaveLength(2);
+  });
+
+  it('deploys one Node.js 24 arm64 function per step with its service name, documents and instance profile', () => {
+    // Prepare
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: Json }>;
+
+    // Act
+    const services = Object.values(functions).map(
+      (f) => (f.Properties.Environment as { Variables: Json }).Variables.POWERTOOLS_SERVICE_NAME
+    );
+
+    // Assess
+    expect(Object.keys(functions)).toHaveLength(STEP_IDS.length);
+    expect([...services].sort()).toEqual([...STEP_IDS].sort());
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 30,
+      MemorySize: 256,
+      Handler: 'index.handler',
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.anyValue() } },
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: Match.anyValue(),
+          NODE_OPTIONS: '--enable-source-maps',
+          NODE_INSTANCE_PROFILE: { Ref: stack.getLogicalId(stack.nodeRole.instanceProfile.node.defaultChild as never) },
+          DOCUMENT_CONFIGURE_MASTER: { Ref: stack.getLogicalId(stack.documents.documents.configureMaster) },
+          DOCUMENT_CONFIGURE_SLAVE: { Ref: stack.getLogicalId(stack.documents.documents.configureSlave) },
+          DOCUMENT_COUNT_AGENTS: { Ref: stack.getLogicalId(stack.documents.documents.countAgents) },
+        },
+      },
+    });
+  });
+
+  it('builds the SSM documents from the bootstrap scripts, with a pattern on every parameter', () => {
+    // Prepare
+    const docs = template.findResources('AWS::SSM::Document') as Record<string, { Properties: { DocumentType: string; Content: Json } }>;
+    const master = docs[stack.getLogicalId(stack.documents.documents.configureMaster)]?.Properties.Content as {
+      parameters: Record<string, { type: string; allowedPattern: string }>;
+      mainSteps: { action: string; inputs: { runCommand: string[] } }[];
+    };
+
+    // Act
+    const runCommand = master.mainSteps[0]?.inputs.runCommand ?? [];
+
+    // Assess
+    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(['Command', 'Command', 'Command']);
+    expect(Object.keys(master.parameters).sort()).toEqual(
+      ['ClusterName', 'MarathonVersion', 'MasterIps', 'MesosVersion', 'PackageKeyUrl', 'PackageRepository'].sort()
+    );
+    for (const [name, parameter] of Object.entries(master.parameters)) {
+      expect(parameter).toEqual({ type: 'String', description: expect.any(String), allowedPattern: PARAMETER_PATTERNS[name]?.pattern });
+    }
+    expect(master.mainSteps[0]?.action).toBe('aws:runShellScript');
+    expect(runCommand.slice(0, 2)).toEqual(["export CLUSTER_NAME='{{ ClusterName }}'", "export MASTER_IPS='{{ MasterIps }}'"]);
+    expect(runCommand).toContain('#!/usr/bin/env bash');
+    expect(runCommand.join('\n')).toContain('write_zookeeper_config');
+  });
+
+  it('lets the parameter patterns through good values and stops shell injection', () => {
+    // Prepare
+    const matches = (name: string, value: string) => new RegExp(PARAMETER_PATTERNS[name]?.pattern ?? '^$').test(value);
+
+    // Act
+    const good = [
+      matches('ClusterName', 'demo-1'),
+      matches('MasterIps', '10.0.1.5'),
+      matches('MasterIps', '10.0.1.5,10.0.1.6,10.0.1.7'),
+      matches('MesosVersion', '1.11.0-0.7.1.ubuntu2404'),
+      matches('PackageRepository', 'https://rpm.aventer.biz/Ubuntu/noble'),
+      matches('PackageKeyUrl', 'https://www.aventer.biz/assets/support_aventer.asc'),
+    ];
+    const bad = [
+      matches('ClusterName', "demo'; reboot; '"),
+      matches('MasterIps', '10.0.1.5;reboot'),
+      matches('MasterIps', '10.0.1.256'),
+      matches('MesosVersion', '1.11 $(id)'),
+      matches('PackageRepository', 'http://insecure.example.com'),
+      matches('PackageKeyUrl', "https://x.example.com/'`id`'"),
+    ];
+
+    // Assess
+    expect(good).toEqual([true, true, true, true, true, true]);
+    expect(bad).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('gives the nodes a role with AmazonSSMManagedInstanceCore and an instance profile', () => {
+    // Prepare
+    const ec2Role = {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+    };
+
+    // Act
+    const roles = template.findResources('AWS::IAM::Role', { Properties: ec2Role });
+
+    // Assess
+    expect(Object.keys(roles)).toHaveLength(1);
+    template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: Object.keys(roles)[0] }] });
+  });
+
+  it('grants no wildcard action, no write on *, and iam:PassRole only on the node role to EC2', () => {
+    // Prepare
+    const statements = statementsOf(template);
+    const nodeRoleId = stack.getLogicalId(stack.nodeRole.role.node.defaultChild as never);
+
+    // Act
+    const wildcardActions = statements.filter(({ statement }) => list(statement.Action).some((a) => String(a).includes('*')));
+    const writesOnStar = statements.filter(
+      ({ statement }) =>
+        list(statement.Resource).includes('*') &&
+        list(statement.Action).some((a) => !/^(ec2:Describe|ssm:(Describe|List|Get)|cloudwatch:Describe|logs:|xray:)/.test(String(a)))
+    );
+    const passRole = statements.filter(({ statement }) => list(statement.Action).includes('iam:PassRole'));
+
+    // Assess
+    expect(statements.length).toBeGreaterThan(100);
+    expect(wildcardActions).toEqual([]);
+    expect(writesOnStar).toEqual([]);
+    expect(passRole).toEqual([
+      {
+        policy: expect.stringMatching(/^LaunchInstancesStep/),
+        statement: {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: { 'Fn::GetAtt': [nodeRoleId, 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        },
+      },
+    ]);
+  });
+
+  it('allows RunInstances only for instances and volumes tagged with a cluster id at launch', () => {
+    // Prepare
+    const launch = statementsOf(template).filter(({ policy }) => policy.startsWith('LaunchInstancesStep'));
+
+    // Act
+    const tagged = launch.find(({ statement }) => statement.Action === 'ec2:RunInstances' && statement.Condition !== undefined);
+    const createTags = launch.find(({ statement }) => statement.Action === 'ec2:CreateTags');
+
+    // Assess
+    expect(tagged?.statement.Condition).toEqual({ Null: { 'aws:RequestTag/mesos-cluster:id': 'false' } });
+    expect(JSON.stringify(tagged?.statement.Resource)).toMatch(/instance\/\*.*volume\/\*/);
+    expect(createTags?.statement.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
+  });
+
+  it('limits deletes to resources that carry the cluster-id tag', () => {
+    // Prepare
+    const deletes = statementsOf(template).filter(({ statement }) =>
+      list(statement.Action).some((a) => /^ec2:(Delete|Terminate|Release|Detach|Deregister|Revoke)/.test(String(a)))
+    );
+
+    // Act
+    const conditions = new Set(deletes.map(({ statement }) => JSON.stringify(statement.Condition)));
+
+    // Assess
+    expect(deletes.length).toBeGreaterThanOrEqual(12);
+    expect([...conditions]).toEqual([JSON.stringify({ Null: { 'aws:ResourceTag/mesos-cluster:id': 'false' } })]);
+  });
+
+  it('passes the cdk-nag AwsSolutions checks (every finding acknowledged with a reason)', () => {
+    // Prepare
+    const checks = new AwsSolutionsChecks();
+
+    // Act
+    const report = checks.validateScope(stack);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+  });
+});
+
+describe('StepFunction bundling', () => {
+  it('bundles a handler locally with esbuild into one minified file with a source map, leaving the SDK out', () => {
+    // Prepare
+    const outdir = mkdtempSync(join(tmpdir(), 'mesos-cluster-bundle-'));
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Bundle', { env: { region: 'eu-west-1' } });
+
+    try {
+      // Act
+      const step = new StepFunction(stack, 'CreateVpcStep', { stepId: 'create-vpc' });
+      // The bundle is staged into the cloud assembly when the function is constructed.
+      const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
+      const dir = join(outdir, assets[0] ?? 'missing');
+      const code = readFileSync(join(dir, 'index.js'), 'utf8');
+
+      // Assess
+      expect(step.function.runtime.name).toBe('nodejs24.x');
+      expect(assets).toHaveLength(1);
+      expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+      expect(code).toContain('create-vpc');
+      expect(code).toMatch(/require\("@aws-sdk\/client-ec2"\)/);
+      expect(code.split('\n').length).toBeLessThan(50);
+      expect(code.length).toBeLessThan(200_000);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,742 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
+import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
+import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
+import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
+import { NAT_GATEWAY_AVAILABLE } from '../../../workflow/timings';
+import { allStates, runAsl, type StepCall, type StubStep, stepError, stepIdOf, TEST_EXECUTION_ID } from '../../helpers/asl';
+
+const GOLDEN = join(__dirname, '../../golden/create-cluster.asl.json');
+
+const LAMBDA_SERVICE_RETRY = {
+  ErrorEquals: [
+    'Lambda.ClientExecutionTimeoutException',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+  ],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+};
+const THROTTLE_RETRY = {
+  ErrorEquals: ['Lambda.TooManyRequestsException'],
+  IntervalSeconds: 5,
+  MaxAttempts: 8,
+  BackoffRate: 2,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
+const RETRYABLE_CREATE_RETRY = {
+  ErrorEquals: ['RetryableError'],
+  IntervalSeconds: 3,
+  MaxAttempts: 8,
+  BackoffRate: 1.5,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
+const RETRYABLE_TEARDOWN_RETRY = {
+  ErrorEquals: ['RetryableError'],
+  IntervalSeconds: 5,
+  MaxAttempts: 14,
+  BackoffRate: 1.5,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
+const CAPACITY_RETRY = { ErrorEquals: ['CapacityError'], IntervalSeconds: 30, MaxAttempts: 2 };
+const NOT_READY_RETRY = { ErrorEquals: ['NotReadyError'], IntervalSeconds: 3, MaxAttempts: 8, BackoffRate: 1.3, JitterStrategy: 'FULL' };
+
+/** Builds the create chain in a fresh stack and returns the stack, to look states up by name. */
+function buildInStack(): Stack {
+  const stack = new Stack(new App(), 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
+  const functions = {} as Record<StepId, lambda.IFunction>;
+  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS]) {
+    functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
+  }
+  buildCreateDefinition(stack, functions);
+  return stack;
+}
+
+function stateJson(stack: Stack, stateName: string): Record<string, unknown> {
+  const state = stack.node.findChild(stateName) as sfn.State;
+  return stack.resolve(state.toStateJson());
+}
+
+const SPEC = {
+  name: 'demo',
+  masters: 1,
+  slaves: 3,
+  vpcCidr: '172.28.128.0/22',
+  publicSubnetCidr: '172.28.128.0/24',
+  privateSubnetCidr: '172.28.129.0/24',
+  masterInstanceType: 't3.medium',
+  slaveInstanceType: 't3.large',
+  adminCidr: '203.0.113.0/24',
+  allowPublicAdmin: false,
+  software: {
+    ubuntuRelease: '24.04',
+    mesosVersion: '1.11.0',
+    marathonVersion: '1.11.30',
+    packageRepository: 'https://repo.example.com/ubuntu',
+    packageKeyUrl: 'https://repo.example.com/key.asc',
+  },
+  keepOnFailure: false,
+};
+
+type Spec = typeof SPEC & { availabilityZone?: string };
+
+/** Stubs of every create and teardown step that answer like the real steps on a good day. */
+function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {}): Partial<Record<StepId, StubStep>> {
+  const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+  const natChecks = { n: 0 };
+  return {
+    'validate-spec': () => ({ spec, baseImageId: 'ami-ubuntu' }),
+    'create-vpc': () => ({ vpcId: 'vpc-1' }),
+    'create-subnets': (p) => ({
+      publicSubnetId: 'subnet-public',
+      privateSubnetId: 'subnet-private',
+      availabilityZone: (p.availabilityZone as string | undefined) ?? 'eu-west-1a',
+    }),
+    'create-internet-gateway': () => ({ internetGatewayId: 'igw-1' }),
+    'create-public-route-table': () => ({ routeTableId: 'rtb-public' }),
+    'allocate-elastic-ip': () => ({ allocationId: 'eipalloc-1', publicIp: '198.51.100.7' }),
+    'create-security-groups': () => ({ masterSecurityGroupId: 'sg-master', slaveSecurityGroupId: 'sg-slave' }),
+    'create-nat-gateway': () => ({ natGatewayId: 'nat-1' }),
+    // Pending on the first check, like a NAT gateway that takes a little longer than typical.
+    'check-nat-gateway': () => ({ state: ++natChecks.n < 2 ? 'pending' : 'available' }),
+    'create-private-route-table': () => ({ routeTableId: 'rtb-private' }),
+    'launch-instances': (p) => {
+      const n = p.count as number;
+      return { instanceIds: ids(`i-${p.role}`, n), privateIps: ids(`10.0.${p.role === 'master' ? 1 : 2}`, n) };
+    },
+    'check-ssm-online': (p) => ({
+      online: true,
+      onlineCount: (p.instanceIds as string[]).length,
+      total: (p.instanceIds as string[]).length,
+    }),
+    'configure-masters': () => ({ commandId: 'cmd-masters' }),
+    'configure-template-slave': () => ({ commandId: 'cmd-template' }),
+    'check-command': () => ({ done: true }),
+    'bake-image': () => ({ imageId: 'ami-slave' }),
+    'check-image': () => ({ state: 'available' }),
+    'terminate-instances': (p) => ({ terminating: (p.instanceIds as string[]).length }),
+    'query-agents': () => ({ commandId: 'cmd-agents' }),
+    'check-agents-registered': (p) => ({ registered: p.expected, ready: true }),
+    'mark-ready': () => ({ status: 'CREATE_COMPLETE' }),
+    // Record Failure names the failed step from the error's `<step-id>: ` prefix.
+    'record-failure': (p) => {
+      const error = p.error as { Error: string; Cause: string };
+      const stepId = error.Cause.split(':')[0] ?? 'unknown';
+      return { failureCode: `${stepId.toUpperCase().replace(/-/g, '_')}_FAILED`, failureReason: error.Cause };
+    },
+    'delete-alarms': () => ({ deleted: [] }),
+    'terminate-cluster-instances': () => ({ ids: ['i-master-1'] }),
+    'check-instances-terminated': () => ({ done: true, remaining: 0 }),
+    'delete-nat-gateways': () => ({ ids: ['nat-1'] }),
+    'check-nat-gateways-deleted': () => ({ done: true, remaining: 0 }),
+    'delete-images': () => ({ deleted: [] }),
+    'release-addresses': () => ({ deleted: ['eipalloc-1'] }),
+    'delete-route-tables': () => ({ deleted: ['rtb-public'] }),
+    'delete-internet-gateways': () => ({ deleted: ['igw-1'] }),
+    'delete-security-groups': () => ({ deleted: ['sg-master', 'sg-slave'] }),
+    'delete-subnets': () => ({ deleted: ['subnet-public', 'subnet-private'] }),
+    'delete-vpc': () => ({ deleted: ['vpc-1'] }),
+    'verify-deleted': () => ({ remaining: [] }),
+    ...overrides,
+  };
+}
+
+const INPUT = { clusterId: 'c-0123456789', spec: SPEC };
+
+function callsOf(calls: StepCall[], stepId: StepId): StepCall[] {
+  return calls.filter((c) => c.stepId === stepId);
+}
+
+const ROLLBACK_STEPS: StepId[] = [
+  'delete-alarms',
+  'terminate-cluster-instances',
+  'check-instances-terminated',
+  'delete-nat-gateways',
+  'check-nat-gateways-deleted',
+  'delete-images',
+  'release-addresses',
+  'delete-route-tables',
+  'delete-internet-gateways',
+  'delete-security-groups',
+  'delete-subnets',
+  'delete-vpc',
+  'verify-deleted',
+];
+
+describe('create-cluster machine definition', () => {
+  let asl: AslDefinition;
+  let stack: Stack;
+
+  beforeAll(() => {
+    asl = exportAsl('create-cluster');
+    stack = buildInStack();
+  });
+
+  it('matches the golden ASL file (UPDATE_GOLDEN=1 rewrites it)', () => {
+    // Prepare
+    const rendered = `${JSON.stringify(asl, null, 2)}\n`;
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, rendered);
+
+    // Act
+    const golden = readFileSync(GOLDEN, 'utf8');
+
+    // Assess
+    expect(JSON.parse(golden)).toEqual(asl);
+  });
+
+  it('passes the local runner validation of paths and ARNs', () => {
+    // Prepare
+    const options = { validationOptions: { checkPaths: true, checkArn: true } };
+
+    // Act
+    const build = () => new StateMachine(JSON.parse(JSON.stringify(asl)), options);
+
+    // Assess
+    expect(build).not.toThrow();
+  });
+
+  it('runs the steps of the brief in order, with two Parallel states of three branches', () => {
+    // Prepare
+    const branchStarts = (name: string) => (asl.States[name]?.Branches ?? []).map((b) => b.StartAt);
+
+    // Act
+    const start = asl.StartAt;
+    const gateways = branchStarts('Create Gateways And Security Groups');
+    const nodes = branchStarts('Build Cluster Nodes');
+
+    // Assess
+    expect(start).toBe('Validate Cluster Spec');
+    expect(asl.States['Validate Cluster Spec']?.Next).toBe('Create VPC');
+    expect(asl.States['Create VPC']?.Next).toBe('Is A Zone Requested?');
+    expect(asl.States['Create Subnets']?.Next).toBe('Create Gateways And Security Groups');
+    expect(asl.States['Create Gateways And Security Groups']?.Next).toBe('Build Cluster Nodes');
+    expect(asl.States['Build Cluster Nodes']?.Next).toBe('Any Slaves?');
+    expect(gateways).toEqual(['Create Internet Gateway', 'Allocate Elastic IP', 'Create Security Groups']);
+    expect(nodes).toEqual(['Create NAT Gateway', 'Launch Masters', 'Launch Template Slave']);
+    expect(asl.TimeoutSeconds).toBe(7200);
+  });
+
+  it('names states in Title Case and asks questions in Choice states', () => {
+    // Prepare
+    const states = allStates(asl);
+
+    // Act
+    const badNames = states.filter(([name]) => !name.split(' ').every((word) => /^[A-Z0-9]/.test(word)));
+    const choicesWithoutQuestion = states.filter(([name, s]) => s.Type === 'Choice' && !name.endsWith('?'));
+    const questionsNotChoices = states.filter(([name, s]) => s.Type !== 'Choice' && name.endsWith('?'));
+
+    // Assess
+    expect(badNames).toEqual([]);
+    expect(choicesWithoutQuestion).toEqual([]);
+    expect(questionsNotChoices).toEqual([]);
+    expect(states.length).toBe(110);
+  });
+
+  it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
+    // Prepare
+    const tasks = allStates(asl).filter(([, s]) => s.Type === 'Task');
+
+    // Act
+    const problems = tasks.flatMap(([name, s]) => {
+      const payload = s.Parameters?.Payload as Record<string, unknown> | undefined;
+      const selector = Object.values(s.ResultSelector ?? {});
+      const issues: string[] = [];
+      if (payload?.['clusterId.$'] !== '$.clusterId') issues.push('clusterId');
+      if (payload?.['executionId.$'] !== '$$.Execution.Id') issues.push('executionId');
+      if (name !== 'Validate Cluster Spec' && typeof payload?.['clusterName.$'] !== 'string') issues.push('clusterName');
+      if (typeof s.ResultPath !== 'string' || !/^\$\.[a-zA-Z]+(\.[a-zA-Z]+)?$/.test(s.ResultPath)) issues.push('resultPath');
+      if (selector.length === 0 || !selector.every((v) => typeof v === 'string' && /^(\$\.Payload\.|States\.)/.test(v)))
+        issues.push('resultSelector');
+      if (s.TimeoutSeconds !== 40) issues.push('timeout');
+      if ('OutputPath' in s) issues.push('outputPath');
+      return issues.map((i) => `${name}: ${i}`);
+    });
+
+    // Assess
+    expect(tasks.length).toBe(41);
+    expect(problems).toEqual([]);
+  });
+
+  it('passes only the fields a step needs', () => {
+    // Prepare
+    const payload = (name: string) => asl.States[name]?.Parameters?.Payload;
+
+    // Act
+    const validate = payload('Validate Cluster Spec');
+    const subnets = payload('Create Subnets');
+
+    // Assess
+    expect(validate).toEqual({ 'clusterId.$': '$.clusterId', 'executionId.$': '$$.Execution.Id', 'spec.$': '$.spec' });
+    expect(subnets).toEqual({
+      'clusterId.$': '$.clusterId',
+      'clusterName.$': '$.validated.spec.name',
+      'executionId.$': '$$.Execution.Id',
+      'vpcId.$': '$.vpc.vpcId',
+      'publicCidr.$': '$.validated.spec.publicSubnetCidr',
+      'privateCidr.$': '$.validated.spec.privateSubnetCidr',
+    });
+  });
+
+  it('never retries on States.ALL', () => {
+    // Prepare
+    const retriers = allStates(asl).flatMap(([, s]) => s.Retry ?? []);
+
+    // Act
+    const catchAll = retriers.filter((r) => r.ErrorEquals.includes('States.ALL') || r.ErrorEquals.includes('States.TaskFailed'));
+
+    // Assess
+    expect(retriers.length).toBeGreaterThan(100);
+    expect(catchAll).toEqual([]);
+  });
+
+  it('retries a create step on throttling and RetryableError on top of the Lambda service retrier', () => {
+    // Prepare
+    const name = 'Create VPC';
+
+    // Act
+    const json = stateJson(stack, name);
+
+    // Assess
+    expect(json).toEqual(expect.objectContaining({ Retry: [LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_CREATE_RETRY] }));
+  });
+
+  it('retries CapacityError on the launch steps', () => {
+    // Prepare
+    const names = ['Launch Masters', 'Launch Template Slave', 'Launch Slaves'];
+
+    // Act
+    const retries = names.map((n) => stateJson(stack, n).Retry);
+
+    // Assess
+    for (const retry of retries) expect(retry).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_CREATE_RETRY, CAPACITY_RETRY]);
+  });
+
+  it('retries NotReadyError on the checks of the poll loops', () => {
+    // Prepare
+    const names = [
+      'Check NAT Gateway',
+      'Check Masters Online',
+      'Check Master Setup',
+      'Check Template Slave Online',
+      'Check Template Slave Setup',
+      'Check Slave Image',
+      'Check Agents Registered',
+    ];
+
+    // Act
+    const retries = names.map((n) => stateJson(stack, n).Retry);
+
+    // Assess
+    for (const retry of retries) expect(retry).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_CREATE_RETRY, NOT_READY_RETRY]);
+  });
+
+  it('retries the rollback deletes with the teardown budget', () => {
+    // Prepare
+    const name = `${ROLLBACK_PREFIX}Delete VPC`;
+
+    // Act
+    const json = stateJson(stack, name);
+
+    // Assess
+    expect(json).toEqual(
+      expect.objectContaining({
+        Retry: [LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_TEARDOWN_RETRY],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackError', Next: 'Rollback Failed' }],
+      })
+    );
+  });
+
+  it('catches every error of the top-level states into the failure path', () => {
+    // Prepare
+    const topLevel = Object.entries(asl.States).filter(
+      ([name, s]) =>
+        (s.Type === 'Task' || s.Type === 'Parallel') &&
+        !name.startsWith(ROLLBACK_PREFIX) &&
+        !['Record Create Failure', 'Record Rejected Spec'].includes(name)
+    );
+
+    // Act
+    const catches = topLevel.map(([name, s]) => [name, s.Catch]);
+
+    // Assess
+    expect(topLevel.map(([name]) => name).sort()).toEqual(
+      [
+        'Validate Cluster Spec',
+        'Create VPC',
+        'Create Subnets',
+        'Create Subnets In Requested Zone',
+        'Create Gateways And Security Groups',
+        'Build Cluster Nodes',
+        'Launch Slaves',
+        'Query Agents',
+        'Check Agents Registered',
+        'Mark Cluster Ready',
+      ].sort()
+    );
+    for (const [, c] of catches) expect(c).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Was Spec Validated?' }]);
+  });
+
+  it('bounds the NAT gateway loop with a Fail whose cause starts with the check step id', () => {
+    // Prepare
+    const choice = asl.States['Build Cluster Nodes']?.Branches?.[0]?.States['Is NAT Gateway Available?'];
+    const timedOut = asl.States['Build Cluster Nodes']?.Branches?.[0]?.States['NAT Gateway Timed Out'];
+
+    // Act
+    const rules = choice?.Choices as unknown[];
+
+    // Assess
+    expect(rules).toEqual([
+      { Variable: '$.natGatewayStatus.state', StringEquals: 'available', Next: 'Create Private Route Table' },
+      { Variable: '$.polls.natGateway.count', NumericGreaterThanEquals: NAT_GATEWAY_AVAILABLE.maxChecks, Next: 'NAT Gateway Timed Out' },
+    ]);
+    expect(choice?.Default).toBe('Wait To Recheck NAT Gateway');
+    expect(timedOut).toEqual({
+      Type: 'Fail',
+      Error: POLL_TIMEOUT_ERROR,
+      Cause: 'check-nat-gateway: NAT gateway not available after 40 checks (about 11 min)',
+    });
+  });
+});
+
+describe('create-cluster machine run (aws-local-stepfunctions)', () => {
+  let asl: AslDefinition;
+
+  beforeAll(() => {
+    asl = exportAsl('create-cluster');
+  });
+
+  it('creates a 1-master 3-slave cluster: network, nodes in parallel, slaves from the baked image', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC);
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.at(-1)).toBe('Cluster Ready');
+    const order = (state: string) => run.entered.indexOf(state);
+    expect(order('Create VPC')).toBeLessThan(order('Create Subnets'));
+    expect(order('Create Subnets')).toBeLessThan(order('Create Internet Gateway'));
+    // The masters and the template slave do not wait for the NAT gateway.
+    expect(order('Launch Masters')).toBeLessThan(order('Create Private Route Table'));
+    expect(order('Launch Template Slave')).toBeLessThan(order('Check NAT Gateway'));
+    expect(order('Terminate Template Slave')).toBeLessThan(order('Launch Slaves'));
+    expect(order('Launch Slaves')).toBeLessThan(order('Query Agents'));
+    expect(callsOf(run.calls, 'check-nat-gateway')).toHaveLength(2);
+    expect(callsOf(run.calls, 'record-failure')).toEqual([]);
+    expect(run.entered.filter((s) => s.startsWith(ROLLBACK_PREFIX))).toEqual([]);
+    // Every state entered once, except the NAT loop's extra round (Wait, Check, Count, Choice).
+    expect(run.entered.length).toBe(64);
+
+    const launches = callsOf(run.calls, 'launch-instances').map((c) => c.payload);
+    expect(launches).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          role: 'master',
+          count: 1,
+          instanceType: 't3.medium',
+          imageId: 'ami-ubuntu',
+          subnetId: 'subnet-public',
+          securityGroupId: 'sg-master',
+        }),
+        expect.objectContaining({
+          role: 'template-slave',
+          count: 1,
+          instanceType: 't3.large',
+          imageId: 'ami-ubuntu',
+          subnetId: 'subnet-public',
+          securityGroupId: 'sg-slave',
+        }),
+        {
+          clusterId: INPUT.clusterId,
+          clusterName: 'demo',
+          executionId: TEST_EXECUTION_ID,
+          role: 'slave',
+          count: 3,
+          instanceType: 't3.large',
+          imageId: 'ami-slave',
+          subnetId: 'subnet-private',
+          securityGroupId: 'sg-slave',
+          masterIps: ['10.0.1-1'],
+        },
+      ])
+    );
+    expect(callsOf(run.calls, 'create-nat-gateway')[0]?.payload).toEqual(
+      expect.objectContaining({ subnetId: 'subnet-public', allocationId: 'eipalloc-1' })
+    );
+    expect(callsOf(run.calls, 'configure-masters')[0]?.payload).toEqual(
+      expect.objectContaining({ instanceIds: ['i-master-1'], masterIps: ['10.0.1-1'], software: SPEC.software })
+    );
+    expect(callsOf(run.calls, 'bake-image')[0]?.payload).toEqual(expect.objectContaining({ instanceId: 'i-template-slave-1' }));
+    expect(callsOf(run.calls, 'terminate-instances')[0]?.payload).toEqual(expect.objectContaining({ instanceIds: ['i-template-slave-1'] }));
+    expect(callsOf(run.calls, 'query-agents')[0]?.payload).toEqual(expect.objectContaining({ instanceId: 'i-master-1' }));
+    expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(
+      expect.objectContaining({ commandId: 'cmd-agents', instanceId: 'i-master-1', expected: 3 })
+    );
+    expect(run.output).toEqual(
+      expect.objectContaining({
+        ready: { status: 'CREATE_COMPLETE' },
+        nodes: {
+          natGatewayId: 'nat-1',
+          privateRouteTableId: 'rtb-private',
+          masterInstanceIds: ['i-master-1'],
+          masterIps: ['10.0.1-1'],
+          firstMasterId: 'i-master-1',
+          slaveImageId: 'ami-slave',
+        },
+        network: {
+          internetGatewayId: 'igw-1',
+          publicRouteTableId: 'rtb-public',
+          allocationId: 'eipalloc-1',
+          natPublicIp: '198.51.100.7',
+          masterSecurityGroupId: 'sg-master',
+          slaveSecurityGroupId: 'sg-slave',
+        },
+      })
+    );
+  });
+
+  it('passes a requested availability zone to Create Subnets', async () => {
+    // Prepare
+    const spec = { ...SPEC, availabilityZone: 'eu-west-1b' };
+
+    // Act
+    const run = await runAsl(asl, { ...INPUT, spec }, cloudStubs(spec));
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).toContain('Create Subnets In Requested Zone');
+    expect(run.entered).not.toContain('Create Subnets');
+    expect(callsOf(run.calls, 'create-subnets')[0]?.payload).toEqual(expect.objectContaining({ availabilityZone: 'eu-west-1b' }));
+  });
+
+  it('skips the slaves when the spec asks for none', async () => {
+    // Prepare
+    const spec = { ...SPEC, slaves: 0 };
+
+    // Act
+    const run = await runAsl(asl, { ...INPUT, spec }, cloudStubs(spec));
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).not.toContain('Launch Slaves');
+    expect(run.entered.slice(-3)).toEqual(['Any Slaves?', 'Mark Cluster Ready', 'Cluster Ready']);
+    expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).not.toContain('slave');
+    expect(callsOf(run.calls, 'query-agents')).toEqual([]);
+  });
+
+  it('retries a RetryableError and a NotReadyError, then succeeds', async () => {
+    // Prepare
+    let vpcCalls = 0;
+    let agentChecks = 0;
+    const stubs = cloudStubs(SPEC, {
+      'create-vpc': () => {
+        if (++vpcCalls === 1) throw stepError('RetryableError', 'create-vpc: RequestLimitExceeded');
+        return { vpcId: 'vpc-1' };
+      },
+      'check-agents-registered': () => {
+        if (++agentChecks === 1) throw stepError('NotReadyError', 'check-agents-registered: command still running');
+        return { registered: 3, ready: true };
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(callsOf(run.calls, 'create-vpc')).toHaveLength(2);
+    expect(callsOf(run.calls, 'check-agents-registered')).toHaveLength(2);
+    const retried = run.events.flatMap((e) => (e.type === 'StateRetried' ? [e.state.name] : []));
+    expect(retried).toEqual(['Create VPC', 'Check Agents Registered']);
+  });
+
+  it('records the failure, rolls back and fails when Create NAT Gateway throws FatalError', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'create-nat-gateway': () => {
+        throw stepError('FatalError', 'create-nat-gateway: NatGatewayLimitExceeded: too many NAT gateways');
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('CREATE_FAILED');
+    expect(run.cause).toBe('CREATE_NAT_GATEWAY_FAILED: create-nat-gateway: NatGatewayLimitExceeded: too many NAT gateways');
+    expect(callsOf(run.calls, 'record-failure').map((c) => c.payload)).toEqual([
+      {
+        clusterId: INPUT.clusterId,
+        clusterName: 'demo',
+        executionId: TEST_EXECUTION_ID,
+        status: 'CREATE_FAILED',
+        error: { Error: 'FatalError', Cause: 'create-nat-gateway: NatGatewayLimitExceeded: too many NAT gateways' },
+      },
+    ]);
+    const rollbackSteps = run.calls.filter((c) => c.stateName.startsWith(ROLLBACK_PREFIX));
+    expect(new Set(rollbackSteps.map((c) => c.stepId))).toEqual(new Set(ROLLBACK_STEPS));
+    expect(rollbackSteps.map((c) => c.payload)).toContainEqual({
+      clusterId: INPUT.clusterId,
+      clusterName: 'demo',
+      executionId: TEST_EXECUTION_ID,
+    });
+    const firstRollback = run.entered.indexOf(`${ROLLBACK_PREFIX}Delete Scaling Alarms`);
+    expect(run.entered.indexOf('Record Create Failure')).toBeLessThan(firstRollback);
+    expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
+    expect(callsOf(run.calls, 'mark-ready')).toEqual([]);
+    // The failure code is in the execution history for the CLI.
+    const failedStateInput = run.events.find((e) => e.type === 'StateEntered' && e.state.name === 'Create Failed');
+    expect(failedStateInput?.type === 'StateEntered' && failedStateInput.state.input).toEqual(
+      expect.objectContaining({ failure: expect.objectContaining({ failureCode: 'CREATE_NAT_GATEWAY_FAILED' }) })
+    );
+  });
+
+  it('keeps the resources when the spec asks for keepOnFailure', async () => {
+    // Prepare
+    const spec = { ...SPEC, keepOnFailure: true };
+    const stubs = cloudStubs(spec, {
+      'configure-masters': () => {
+        throw stepError('FatalError', 'configure-masters: InvalidInstanceId: not managed');
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, { ...INPUT, spec }, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.cause).toBe('CONFIGURE_MASTERS_FAILED: configure-masters: InvalidInstanceId: not managed');
+    expect(callsOf(run.calls, 'record-failure')).toHaveLength(1);
+    expect(run.calls.filter((c) => ROLLBACK_STEPS.includes(c.stepId))).toEqual([]);
+    expect(run.entered.slice(-3)).toEqual(['Record Create Failure', 'Keep Resources?', 'Create Failed']);
+  });
+
+  it('does not roll back when the spec is rejected, and names the cluster by its id', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'validate-spec': () => {
+        throw stepError('ValidationError', 'validate-spec: slaves: must be at most 200');
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, { clusterId: INPUT.clusterId, spec: { slaves: 999 } }, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('CREATE_FAILED');
+    expect(run.cause).toBe('VALIDATE_SPEC_FAILED: validate-spec: slaves: must be at most 200');
+    expect(run.entered).toEqual([
+      'Validate Cluster Spec',
+      'Was Spec Validated?',
+      'Record Rejected Spec',
+      'Keep Resources?',
+      'Create Failed',
+    ]);
+    expect(callsOf(run.calls, 'record-failure')[0]?.payload).toEqual(
+      expect.objectContaining({ clusterId: INPUT.clusterId, clusterName: INPUT.clusterId, status: 'CREATE_FAILED' })
+    );
+    expect(run.calls.map((c) => c.stepId)).toEqual(['validate-spec', 'record-failure']);
+  });
+
+  it('gives up on a NAT gateway that stays pending, naming check-nat-gateway in the cause', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, { 'check-nat-gateway': () => ({ state: 'pending' }) });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    const cause = 'check-nat-gateway: NAT gateway not available after 40 checks (about 11 min)';
+    expect(run.status).toBe('FAILED');
+    expect(callsOf(run.calls, 'check-nat-gateway')).toHaveLength(NAT_GATEWAY_AVAILABLE.maxChecks);
+    expect(run.failed).toContainEqual({ state: 'Build Cluster Nodes', error: POLL_TIMEOUT_ERROR, cause });
+    expect(callsOf(run.calls, 'record-failure')[0]?.payload.error).toEqual({ Error: POLL_TIMEOUT_ERROR, Cause: cause });
+    expect(run.cause).toBe(`CHECK_NAT_GATEWAY_FAILED: ${cause}`);
+    expect(run.entered).toContain(`${ROLLBACK_PREFIX}Delete VPC`);
+  });
+
+  it('gives up on agents that never register and rolls back', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, { 'check-agents-registered': () => ({ registered: 1, ready: false }) });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(callsOf(run.calls, 'query-agents')).toHaveLength(58);
+    expect(run.entered).toContain('Agents Timed Out');
+    expect(run.cause).toMatch(
+      /^CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after 58 checks/
+    );
+    expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
+  });
+
+  it('ends in Rollback Failed with the create failure as cause when the rollback fails', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'mark-ready': () => {
+        throw stepError('FatalError', 'mark-ready: UnauthorizedOperation');
+      },
+      'delete-vpc': () => {
+        throw stepError('FatalError', 'delete-vpc: DependencyViolation: an ENI is left');
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('ROLLBACK_FAILED');
+    expect(run.cause).toBe('MARK_READY_FAILED: mark-ready: UnauthorizedOperation');
+    expect(callsOf(run.calls, 'verify-deleted')).toEqual([]);
+  });
+
+  it('still rolls back when Record Create Failure itself fails', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'create-security-groups': () => {
+        throw stepError('FatalError', 'create-security-groups: InvalidParameterValue');
+      },
+      'record-failure': () => {
+        throw stepError('FatalError', 'record-failure: UnauthorizedOperation');
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('CREATE_FAILED');
+    expect(run.cause).toBe('CREATE_FAILED: FatalError - the failure could not be recorded, see the execution history');
+    expect(run.entered).toContain('Note Unrecorded Create Failure');
+    expect(run.entered).toContain(`${ROLLBACK_PREFIX}Verify Nothing Left`);
+  });
+
+  it('invokes each Task with the function named after its step id', () => {
+    // Prepare
+    const tasks = allStates(asl).filter(([, s]) => s.Type === 'Task');
+
+    // Act
+    const stepIds = new Set(tasks.map(([, s]) => stepIdOf(s)));
+
+    // Assess
+    expect([...stepIds].sort()).toEqual([...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS].sort());
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The bounded poll loop: polling lives in the state machine, never in a Lambda.
+ *
+ *   Start <Subject> Checks (count = 0) → Wait For <Subject> (typical duration)
+ *   → <probe> → Count <Subject> Checks (count + 1) → <Question>
+ *       done                → next
+ *       count ≥ maxChecks   → <Subject> Timed Out
+ *       otherwise           → Wait To Recheck <Subject> (interval) → <probe> …
+ *
+ * The counter lives at `$.polls.<counter>.count`; it is incremented with States.MathAdd
+ * (JSONPath only: no variables), so the loop ends after `maxChecks` checks whatever the
+ * machine timeout. Inside a Parallel branch the counter is local to the branch.
+ */
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { StepId } from '../functions/shared/contracts';
+import { type PollTiming, pollBound } from './timings';
+
+/** The error of a loop that reached its bound; its cause starts with the check's step id. */
+export const POLL_TIMEOUT_ERROR = 'PollTimeoutError';
+
+export interface PollLoopProps {
+  /** Names the loop's states, e.g. 'NAT Gateway' → 'Wait For NAT Gateway', 'NAT Gateway Timed Out'. */
+  readonly subject: string;
+  /** Prepended to every state name of the loop (e.g. 'Roll Back '). @default '' */
+  readonly prefix?: string;
+  /** Key of the loop's counter under `$.polls`. */
+  readonly counter: string;
+  /** The check: a task, or a chain that ends in the check. Every recheck re-enters its start. */
+  readonly probe: sfn.IChainable;
+  /** Name of the Choice state, a question: 'Is NAT Gateway Available?'. */
+  readonly question: string;
+  /** When the check's result says the operation is done. */
+  readonly done: sfn.Condition;
+  /** Where a done loop continues. */
+  readonly next: sfn.IChainable;
+  readonly timing: PollTiming;
+  /** The check's step id: the timed-out cause starts with it, as every step error does. */
+  readonly stepId: StepId;
+  /** What is still not so when the loop gives up, e.g. 'NAT gateway not available'. */
+  readonly notDone: string;
+  /**
+   * Builds the state a loop at its bound goes to, from its name, error and cause.
+   * @default a Fail state
+   */
+  readonly onTimeout?: (scope: Construct, stateName: string, error: string, cause: string) => sfn.IChainable;
+}
+
+/** The cause of a loop that gave up: `check-nat-gateway: NAT gateway not available after 40 checks (about 11 min)`. */
+export function pollTimeoutCause(stepId: StepId, notDone: string, timing: PollTiming): string {
+  const minutes = Math.round(pollBound(timing).toSeconds() / 60);
+  return `${stepId}: ${notDone} after ${timing.maxChecks} checks (about ${minutes} min)`;
+}
+
+/** Builds a bounded poll loop; the returned chain starts at the counter reset and ends where `next` ends. */
+export function pollLoop(scope: Construct, props: PollLoopProps): sfn.Chain {
+  const { timing } = props;
+  if (!Number.isInteger(timing.maxChecks) || timing.maxChecks < 1) {
+    throw new Error(`${props.subject}: maxChecks must be a whole number >= 1, got ${timing.maxChecks}`);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(props.counter)) throw new Error(`${props.subject}: counter must be a plain key, got ${props.counter}`);
+  const name = (s: string) => `${props.prefix ?? ''}${s}`;
+  const counterPath = `$.polls.${props.counter}`;
+
+  const start = new sfn.Pass(scope, name(`Start ${props.subject} Checks`), {
+    result: sfn.Result.fromObject({ count: 0 }),
+    resultPath: counterPath,
+  });
+  const firstWait = new sfn.Wait(scope, name(`Wait For ${props.subject}`), { time: sfn.WaitTime.duration(timing.firstWait) });
+  const count = new sfn.Pass(scope, name(`Count ${props.subject} Checks`), {
+    parameters: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt(`${counterPath}.count`), 1) },
+    resultPath: counterPath,
+  });
+  const recheck = new sfn.Wait(scope, name(`Wait To Recheck ${props.subject}`), { time: sfn.WaitTime.duration(timing.interval) });
+
+  const cause = pollTimeoutCause(props.stepId, props.notDone, timing);
+  const timedOutName = name(`${props.subject} Timed Out`);
+  const timedOut = props.onTimeout
+    ? props.onTimeout(scope, timedOutName, POLL_TIMEOUT_ERROR, cause)
+    : new sfn.Fail(scope, timedOutName, { error: POLL_TIMEOUT_ERROR, cause });
+
+  const question = new sfn.Choice(scope, name(props.question))
+    .when(props.done, props.next)
+    .when(sfn.Condition.numberGreaterThanEquals(`${counterPath}.count`, timing.maxChecks), timedOut)
+    .otherwise(recheck.next(props.probe));
+
+  start.next(firstWait).next(props.probe).next(count).next(question);
+  return sfn.Chain.custom(start, props.next.endStates, question);
+}

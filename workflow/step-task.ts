@@ -1,0 +1,81 @@
+/**
+ * Building blocks shared by the state machines: a Lambda task for one workflow step with
+ * the house data discipline (explicit payload, picked result, own result key, named
+ * retries), and the cluster reference every step receives.
+ */
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import type { CreateStepId, TeardownStepId } from '../functions/shared/contracts';
+import { applyRetries, type RetryPolicy } from './retry';
+import { STEP_TASK_TIMEOUT } from './timings';
+
+/** The Lambda function of every step, by step id. */
+export type StepFunctions = Readonly<Record<CreateStepId | TeardownStepId, lambda.IFunction>>;
+
+/** The functions the teardown machine invokes. */
+export type TeardownFunctions = Readonly<Record<TeardownStepId | 'record-failure', lambda.IFunction>>;
+
+/** Where the cluster's id and name are found in a machine's state. */
+export interface ClusterPaths {
+  /** @default '$.clusterId' */
+  readonly clusterId: string;
+  /** JSONPath of the cluster name, e.g. '$.clusterName' or '$.validated.spec.name'. */
+  readonly clusterName: string;
+}
+
+/** JSONPath values of a task payload: built with `sfn.JsonPath.*At` or constants. */
+export type PayloadFields = Readonly<Record<string, unknown>>;
+
+export interface StepTaskProps {
+  /** The step's Lambda function. */
+  readonly fn: lambda.IFunction;
+  /** Where the cluster reference is read from. */
+  readonly cluster: ClusterPaths;
+  /** The fields the step needs besides clusterId, clusterName and executionId. */
+  readonly payload?: PayloadFields;
+  /**
+   * The fields kept from the step's result: a path into the Lambda response, e.g.
+   * `{ vpcId: '$.Payload.vpcId' }`, or an intrinsic function built with `sfn.JsonPath`.
+   */
+  readonly result: Readonly<Record<string, string>>;
+  /** The state key the result is written to, e.g. '$.vpc'. */
+  readonly resultPath: string;
+  /** Named retriers, added after LambdaInvoke's own Lambda service-error retrier. */
+  readonly retries: RetryPolicy;
+  /** Leave out the cluster name (a step called before the name is known). @default false */
+  readonly withoutClusterName?: boolean;
+}
+
+/**
+ * A `LambdaInvoke` task for one step. Its payload holds clusterId, clusterName and
+ * executionId plus the given fields; its result is reduced by `resultSelector` and written
+ * under its own key; it times out a little after the Lambda does.
+ */
+export function stepTask(scope: Construct, stateName: string, props: StepTaskProps): tasks.LambdaInvoke {
+  if (!props.resultPath.startsWith('$.')) throw new Error(`${stateName}: resultPath must be a key under $, got ${props.resultPath}`);
+  const resultSelector: Record<string, string> = {};
+  for (const [key, path] of Object.entries(props.result)) {
+    if (sfn.JsonPath.isEncodedJsonPath(path)) {
+      resultSelector[key] = path;
+    } else if (path.startsWith('$.Payload')) {
+      resultSelector[key] = sfn.JsonPath.stringAt(path);
+    } else {
+      throw new Error(`${stateName}: result field ${key} must be read from $.Payload, got ${path}`);
+    }
+  }
+  const task = new tasks.LambdaInvoke(scope, stateName, {
+    lambdaFunction: props.fn,
+    payload: sfn.TaskInput.fromObject({
+      clusterId: sfn.JsonPath.stringAt(props.cluster.clusterId),
+      ...(props.withoutClusterName ? {} : { clusterName: sfn.JsonPath.stringAt(props.cluster.clusterName) }),
+      executionId: sfn.JsonPath.executionId,
+      ...props.payload,
+    }),
+    resultSelector,
+    resultPath: props.resultPath,
+    taskTimeout: sfn.Timeout.duration(STEP_TASK_TIMEOUT),
+  });
+  return applyRetries(task, props.retries);
+}
