@@ -4,6 +4,9 @@
  * step's function imported by a fixed ARN whose function name is the step id, so a runner
  * maps every Task back to its step with `functionNameOf`. No synth, no bundling.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -66,8 +69,17 @@ export function functionNameOf(arn: string): string {
 
 /** Builds a machine in a throwaway stack and returns its definition as plain JSON. */
 export function exportAsl(machine: MachineName): AslDefinition {
-  // Built-in CloudFormation validation only runs at synth; nothing is synthesized here.
-  const app = new App();
+  // Nothing is synthesized here, but an App creates its output directory at once: give it
+  // a temporary one and remove it, so that every export leaves nothing behind.
+  const outdir = mkdtempSync(join(tmpdir(), 'mesos-cluster-asl-'));
+  try {
+    return buildAsl(machine, new App({ outdir }));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function buildAsl(machine: MachineName, app: App): AslDefinition {
   const stack = new Stack(app, 'AslExport', { env: { region: REGION, account: ACCOUNT } });
   const functions = {} as Record<StepId, lambda.IFunction>;
   for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS]) {

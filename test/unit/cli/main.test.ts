@@ -3,7 +3,7 @@
  * directory (MESOS_CLUSTER_HOME in a temporary directory) and the simulated cloud.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../cli/main';
@@ -14,9 +14,17 @@ interface CliRun {
   readonly stderr: string;
 }
 
+const homes: string[] = [];
+
 function newHome(): string {
-  return mkdtempSync(join(tmpdir(), 'mesos-cluster-cli-'));
+  const home = mkdtempSync(join(tmpdir(), 'mesos-cluster-cli-'));
+  homes.push(home);
+  return home;
 }
+
+afterAll(() => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
 
 async function cli(home: string, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
