@@ -10,6 +10,8 @@
 #   MARATHON_VERSION    pinned version of the Marathon package
 #   PACKAGE_REPOSITORY  https URL of the apt repository with Mesos and Marathon
 #   PACKAGE_KEY_URL     https URL of that repository's signing key
+#   CLUSTER_ID          optional: the cluster id, under which the leading master publishes
+#                       its allocation to CloudWatch every minute (mesos-cluster-metrics.timer)
 # MESOS_CLUSTER_LIB_ONLY=1 defines the functions without running main (unit tests).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -euo pipefail
@@ -23,6 +25,31 @@ MESOS_CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/common.sh
 source "$MESOS_CLUSTER_DIR/lib/common.sh"
 # <<< inline lib/common.sh
+# >>> inline lib/cluster.sh
+# shellcheck source=lib/cluster.sh
+source "$MESOS_CLUSTER_DIR/lib/cluster.sh"
+# <<< inline lib/cluster.sh
+
+# The metrics publisher: installed here, run every minute by a systemd timer.
+METRICS_SCRIPT_PATH=/usr/local/sbin/mesos-cluster-publish-metrics
+METRICS_UNIT=mesos-cluster-metrics
+SYSTEMD_UNIT_DIR=/etc/systemd/system
+
+# >>> embed publish-metrics.sh
+# metrics_script_source: the self-contained metrics publisher (libraries inlined, as the renderer does).
+metrics_script_source() {
+  awk -v dir="$MESOS_CLUSTER_DIR" '
+    /^# >>> inline lib\/[a-z0-9-]+\.sh$/ {
+      lib = dir "/" substr($0, 14)
+      first = 1
+      while ((getline line < lib) > 0) { if (!first) print line; first = 0 }
+      close(lib); skip = 1; next
+    }
+    /^# <<< inline lib\/[a-z0-9-]+\.sh$/ { skip = 0; next }
+    !skip { print }
+  ' "$MESOS_CLUSTER_DIR/publish-metrics.sh"
+}
+# <<< embed publish-metrics.sh
 
 # write_zookeeper_config ROOT MASTER_IPS OWN_IP: zoo.cfg and this master's myid under ROOT.
 write_zookeeper_config() {
@@ -64,8 +91,43 @@ write_marathon_config() {
   write_file "$root" "$MARATHON_DEFAULTS_FILE" "$content"
 }
 
+# install_metrics_publisher ROOT [CLUSTER_ID]: the publisher, its service and its timer (every
+# minute, on the minute), and the cluster id it publishes under when one is given.
+install_metrics_publisher() {
+  local root=$1 cluster_id=${2:-}
+  write_file "$root" "$METRICS_SCRIPT_PATH" "$(metrics_script_source)" 0755
+  write_file "$root" "$SYSTEMD_UNIT_DIR/$METRICS_UNIT.service" "$(
+    printf '%s\n' \
+      '[Unit]' \
+      'Description=Publish the Mesos allocation of this cluster to CloudWatch (leading master only)' \
+      'After=network-online.target mesos-master.service' \
+      '' \
+      '[Service]' \
+      'Type=oneshot' \
+      "ExecStart=$METRICS_SCRIPT_PATH" \
+      'TimeoutStartSec=50'
+  )"
+  write_file "$root" "$SYSTEMD_UNIT_DIR/$METRICS_UNIT.timer" "$(
+    printf '%s\n' \
+      '[Unit]' \
+      'Description=Publish the Mesos allocation every minute' \
+      '' \
+      '[Timer]' \
+      'OnCalendar=*-*-* *:*:00' \
+      'AccuracySec=1s' \
+      '' \
+      '[Install]' \
+      'WantedBy=timers.target'
+  )"
+  if [[ -n $cluster_id ]]; then
+    is_cluster_id "$cluster_id" || die "invalid CLUSTER_ID"
+    write_file "$root" "$CLUSTER_ID_FILE" "$cluster_id"
+  fi
+}
+
 # validate_master_env: every parameter present and well-formed.
 validate_master_env() {
+  if [[ -n ${CLUSTER_ID:-} ]]; then is_cluster_id "$CLUSTER_ID" || die "invalid CLUSTER_ID"; fi
   require_env CLUSTER_NAME MASTER_IPS MESOS_VERSION MARATHON_VERSION PACKAGE_REPOSITORY PACKAGE_KEY_URL
   is_cluster_name "$CLUSTER_NAME" || die "invalid CLUSTER_NAME"
   is_master_ips "$MASTER_IPS" || die "invalid MASTER_IPS: need an odd number of distinct IPv4 addresses"
@@ -120,6 +182,11 @@ main() {
     die "the Mesos master did not answer on :$MESOS_MASTER_PORT within ${SERVICE_WAIT_TIMEOUT}s"
   wait_for_http "http://$own_ip:$MARATHON_PORT/ping" "$SERVICE_WAIT_TIMEOUT" ||
     die "Marathon did not answer on :$MARATHON_PORT within ${SERVICE_WAIT_TIMEOUT}s"
+
+  install_metrics_publisher "" "${CLUSTER_ID:-}"
+  systemctl daemon-reload
+  systemctl enable --now "$METRICS_UNIT.timer" >/dev/null 2>&1 || die "could not start $METRICS_UNIT.timer"
+  [[ -n ${CLUSTER_ID:-} ]] || log "no CLUSTER_ID given: the metrics timer runs but publishes nothing"
   log "master $own_ip ready: Mesos http://$hostname:$MESOS_MASTER_PORT, Marathon http://$hostname:$MARATHON_PORT"
 }
 

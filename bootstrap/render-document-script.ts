@@ -1,15 +1,25 @@
 /**
  * Builds the self-contained scripts of the SSM Command documents from bootstrap/*.sh.
- * SSM sends one script, so `lib/common.sh` is inlined where a script sources it, and the
- * join script (itself rendered) is embedded into configure-slave as a quoted heredoc.
- * The same transformation runs in bash (configure-slave.sh `join_script_source`) when the
- * scripts are used straight from this folder; the unit tests check that both agree.
+ * SSM sends one script, so the libraries (`lib/common.sh`, `lib/cluster.sh`) are inlined
+ * where a script sources them, and the scripts that a document installs on the machine
+ * (themselves rendered) are embedded as quoted heredocs: the join script into
+ * configure-slave, the metrics publisher into configure-master. The same transformation
+ * runs in bash (`join_script_source`, `metrics_script_source`) when the scripts are used
+ * straight from this folder; the unit tests check that both agree.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The scripts that become documents (or, for the join script, part of one). */
-export const BOOTSTRAP_SCRIPTS = ['configure-master', 'configure-slave', 'count-agents', 'mesos-cluster-join'] as const;
+export const BOOTSTRAP_SCRIPTS = [
+  'configure-master',
+  'configure-slave',
+  'count-agents',
+  'mesos-cluster-join',
+  'agent-load',
+  'drain-agents',
+  'publish-metrics',
+] as const;
 
 /** Name of a script in bootstrap/, without `.sh`. */
 export type BootstrapScriptName = (typeof BOOTSTRAP_SCRIPTS)[number];
@@ -36,14 +46,49 @@ export const SCRIPT_PARAMETERS: Readonly<Record<BootstrapScriptName, Readonly<Re
   },
   'count-agents': {},
   'mesos-cluster-join': {},
+  'agent-load': {},
+  // An empty value clears the maintenance schedule: its allowedPattern must admit ''.
+  'drain-agents': { AgentIps: 'AGENT_IPS' },
+  // Installed by configure-master, not a document; CLUSTER_ID reaches it through a file.
+  'publish-metrics': {},
+};
+
+/**
+ * The optional parameters a document may add (not in SCRIPT_PARAMETERS, so that a stack
+ * that does not pass them yet still renders): configure-master writes the cluster id the
+ * metrics publisher needs when ClusterId is given.
+ */
+export const OPTIONAL_SCRIPT_PARAMETERS: Readonly<Partial<Record<BootstrapScriptName, Readonly<Record<string, string>>>>> = {
+  'configure-master': { ClusterId: 'CLUSTER_ID' },
+};
+
+/** A script that a document installs on the machine, embedded into the document's script. */
+interface Embed {
+  readonly script: BootstrapScriptName;
+  /** The bash function that prints it. */
+  readonly fn: string;
+  readonly heredoc: string;
+  readonly comment: string;
+}
+
+const EMBEDS: Readonly<Partial<Record<BootstrapScriptName, Embed>>> = {
+  'configure-slave': {
+    script: 'mesos-cluster-join',
+    fn: 'join_script_source',
+    heredoc: 'MESOS_CLUSTER_JOIN_EOF',
+    comment: '# join_script_source: the self-contained join script (common.sh inlined, as the renderer does).',
+  },
+  'configure-master': {
+    script: 'publish-metrics',
+    fn: 'metrics_script_source',
+    heredoc: 'MESOS_CLUSTER_METRICS_EOF',
+    comment: '# metrics_script_source: the self-contained metrics publisher (libraries inlined, as the renderer does).',
+  },
 };
 
 const BOOTSTRAP_DIR = __dirname;
-const INLINE_BEGIN = '# >>> inline lib/common.sh';
-const INLINE_END = '# <<< inline lib/common.sh';
-const EMBED_BEGIN = '# >>> embed mesos-cluster-join.sh';
-const EMBED_END = '# <<< embed mesos-cluster-join.sh';
-const HEREDOC_END = 'MESOS_CLUSTER_JOIN_EOF';
+const INLINE_COMMON = '# >>> inline lib/common.sh';
+const INLINE_BEGIN = /^# >>> inline (lib\/[a-z0-9-]+\.sh)$/;
 
 function readLines(relativePath: string): string[] {
   const lines = readFileSync(join(BOOTSTRAP_DIR, relativePath), 'utf8').split('\n');
@@ -60,9 +105,15 @@ function replaceBlock(lines: readonly string[], begin: string, end: string, repl
   return [...lines.slice(0, from), ...replacement, ...lines.slice(to + 1)];
 }
 
-function inlineCommon(lines: readonly string[], where: string): string[] {
-  const common = readLines('lib/common.sh').slice(1); // without its shebang
-  return replaceBlock(lines, INLINE_BEGIN, INLINE_END, common, where);
+/** Replaces every `# >>> inline lib/X.sh` ... `# <<< inline lib/X.sh` block with lib/X.sh (without its shebang). */
+function inlineLibraries(lines: readonly string[], where: string): string[] {
+  if (!lines.includes(INLINE_COMMON)) throw new Error(`${where}: missing '${INLINE_COMMON}' block`);
+  let out = [...lines];
+  for (const line of lines) {
+    const lib = INLINE_BEGIN.exec(line)?.[1];
+    if (lib) out = replaceBlock(out, line, `# <<< inline ${lib}`, readLines(lib).slice(1), where);
+  }
+  return out;
 }
 
 /**
@@ -75,20 +126,14 @@ function inlineCommon(lines: readonly string[], where: string): string[] {
 export function renderDocumentScript(name: BootstrapScriptName): string {
   if (!BOOTSTRAP_SCRIPTS.includes(name)) throw new Error(`unknown bootstrap script '${name}'`);
   const where = `bootstrap/${name}.sh`;
-  let lines = inlineCommon(readLines(`${name}.sh`), where);
-  if (name === 'configure-slave') {
-    const join = renderDocumentScript('mesos-cluster-join').split('\n');
-    join.pop();
-    if (join.includes(HEREDOC_END)) throw new Error(`bootstrap/mesos-cluster-join.sh contains the line '${HEREDOC_END}'`);
-    const embedded = [
-      '# join_script_source: the self-contained join script (common.sh inlined, as the renderer does).',
-      'join_script_source() {',
-      `  cat <<'${HEREDOC_END}'`,
-      ...join,
-      HEREDOC_END,
-      '}',
-    ];
-    lines = replaceBlock(lines, EMBED_BEGIN, EMBED_END, embedded, where);
+  let lines = inlineLibraries(readLines(`${name}.sh`), where);
+  const embed = EMBEDS[name];
+  if (embed) {
+    const text = renderDocumentScript(embed.script).split('\n');
+    text.pop();
+    if (text.includes(embed.heredoc)) throw new Error(`bootstrap/${embed.script}.sh contains the line '${embed.heredoc}'`);
+    const embedded = [embed.comment, `${embed.fn}() {`, `  cat <<'${embed.heredoc}'`, ...text, embed.heredoc, '}'];
+    lines = replaceBlock(lines, `# >>> embed ${embed.script}.sh`, `# <<< embed ${embed.script}.sh`, embedded, where);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,7 @@ import type { StepClients } from '../functions/shared/step';
 import { loadLatencyModel, SimulatedCloud } from '../simulator';
 import type { FaultArg } from './faults';
 import { Journal } from './journal';
+import { acquireHomeLock, type LockOptions } from './lock';
 import { hexSuffix } from './runner/seeded-random';
 import { inVirtualTime } from './runner/virtual-time';
 
@@ -47,6 +48,8 @@ export interface CloudOptions {
   readonly faults?: readonly FaultArg[];
   /** Seed words of the command, so that the same command on the same state repeats exactly. */
   readonly seed: string;
+  /** How the home lock treats a running command (see lock.ts); the lock is named after `seed`. */
+  readonly lock?: Pick<LockOptions, 'stopHolder' | 'notify'>;
 }
 
 /** What a command body gets. */
@@ -70,18 +73,31 @@ function simulatorOptions(latencyModel?: string) {
       [DOCUMENTS.configureMaster]: 'configure-master',
       [DOCUMENTS.configureSlave]: 'configure-slave',
       [DOCUMENTS.countAgents]: 'count-agents',
+      [DOCUMENTS.agentLoad]: 'agent-load',
+      [DOCUMENTS.drainAgents]: 'drain-agents',
     } as const,
   };
 }
 
 /**
- * Runs a command body against the cloud of the chosen mode. With the simulated cloud the
+ * Runs a command body against the cloud of the chosen mode, holding the home lock (one
+ * command at a time per home; see lock.ts). With the simulated cloud the
  * body runs in virtual time starting at the saved clock; the state (and the clock) is
  * saved when the body ends, even if it throws. Faults given for the command are removed
  * before the save, so that they do not outlive it.
  */
 export async function withCloud<T>(options: CloudOptions, body: (session: CloudSession) => Promise<T>): Promise<T> {
   mkdirSync(options.home, { recursive: true });
+  // One command at a time per home: taken in real time, before any state is read.
+  const release = await acquireHomeLock(options.home, { command: options.seed, ...options.lock });
+  try {
+    return await withCloudLocked(options, body);
+  } finally {
+    release();
+  }
+}
+
+async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSession) => Promise<T>): Promise<T> {
   const files = homeFiles(options.home);
   if (options.mode === 'local') {
     const journal = new Journal(files.localJournal);

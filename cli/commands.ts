@@ -6,10 +6,12 @@ import { rmSync } from 'node:fs';
 import { parseClusterSpec } from '../functions/shared/cluster-spec';
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
 import { ValidationError } from '../functions/shared/errors';
+import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
 import type { InventoryItem } from '../simulator';
 import { type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
 import { type ClusterRecord, type ExecutionRecord, Journal } from './journal';
+import { acquireHomeLock, isCreateOf, type LockHolder } from './lock';
 import { ProgressPrinter } from './progress';
 import { failureOf, statusAfter } from './run-outcome';
 import type { AslMachine, RunResult } from './runner/local-runner';
@@ -49,12 +51,15 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export interface Context {
   readonly io: CliIo;
   readonly home: string;
+  /** Stops the running execution when aborted (SIGINT/SIGTERM, or a `delete` of the cluster being created). */
+  readonly signal?: AbortSignal;
 }
 
 function line(write: (text: string) => void, text = ''): void {
   write(`${text}\n`);
 }
 
+/** The mode of the flags: the simulated cloud unless --local; both is a usage error. */
 export function modeOf(flags: CommonFlags): Mode {
   if (flags.simulate && flags.local) throw new UsageError('--simulate and --local exclude each other');
   return flags.local ? 'local' : 'simulate';
@@ -107,7 +112,14 @@ function printSummary(ctx: Context, record: ClusterRecord, execution: ExecutionR
   err(`transitions  ${execution.stateTransitions ?? 0}`);
 }
 
-async function printCluster(ctx: Context, session: CloudSession, record: ClusterRecord | undefined, id: string, output: OutputFormat) {
+/** Prints a cluster: the journal's record joined with the cloud's description (stdout). */
+export async function printCluster(
+  ctx: Context,
+  session: CloudSession,
+  record: ClusterRecord | undefined,
+  id: string,
+  output: OutputFormat
+) {
   const description = await describeCluster(id, session.clients);
   const view = clusterView(record, description);
   if (output === 'json') line(ctx.io.stdout, JSON.stringify(view, null, 2));
@@ -134,6 +146,7 @@ async function runForCluster(
   if (output === 'text')
     line(ctx.io.stderr, `${kind === 'create' ? 'creating' : 'deleting'} cluster ${record.id} (${session.mode}): ${executionName}`);
   const machineName = kind === 'create' ? 'create-cluster' : 'teardown-cluster';
+  if (kind === 'create') useRenderedScriptHash();
   const result = await runMachine({
     asl: loadAsl(machineName),
     machineName,
@@ -142,11 +155,22 @@ async function runForCluster(
     clients: session.clients,
     onEvent: output === 'text' ? progress.onEvent : undefined,
     clock: session.runClock(),
+    signal: ctx.signal,
   });
   recordRun(record, execution, result, session, kind);
   session.journal.put(record);
   if (output === 'text') printSummary(ctx, record, execution);
   return { record, execution, result };
+}
+
+/**
+ * Gives the in-process steps the configure-slave script hash that the stack gives the
+ * Lambdas (part of the slave image's recipe hash), from the same renderer.
+ */
+function useRenderedScriptHash(): void {
+  if (process.env[SCRIPT_HASH_ENV]) return;
+  const { configureSlaveScriptSha256 } = require('../bootstrap/script-hash') as typeof import('../bootstrap/script-hash');
+  process.env[SCRIPT_HASH_ENV] = configureSlaveScriptSha256();
 }
 
 /** Parses the --fault values (exit 2 on a bad one). */
@@ -200,7 +224,7 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
 }
 
 /** The cluster a name refers to: the journal's record, or a live cluster found in the cloud by its tags. */
-async function resolveCluster(session: CloudSession, nameOrId: string): Promise<{ id: string; record?: ClusterRecord }> {
+export async function resolveCluster(session: CloudSession, nameOrId: string): Promise<{ id: string; record?: ClusterRecord }> {
   const record = session.journal.byId(nameOrId) ?? session.journal.byName(nameOrId);
   const live = await findClusterIdsByName(record?.name ?? nameOrId, session.clients);
   if (record && (live.length === 0 || live.includes(record.id))) return { id: record.id, record };
@@ -234,7 +258,7 @@ export async function listCommand(ctx: Context, flags: CommonFlags & { all?: boo
       name: c.name,
       status: c.status,
       masters: spec.masters ?? null,
-      slaves: spec.slaves ?? null,
+      slaves: c.slaves ?? spec.slaves ?? null,
       ...(c.failureCode ? { failureCode: c.failureCode } : {}),
       createdAt: c.createdAt,
       lastExecution: last?.name ?? null,
@@ -286,7 +310,9 @@ async function deleteInSession(ctx: Context, session: CloudSession, nameOrId: st
 export async function deleteCommand(ctx: Context, name: string, flags: CommonFlags): Promise<number> {
   const mode = modeOf(flags);
   const output = outputOf(flags);
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `delete:${name}` }, async (session) => {
+  // A create of this cluster still running in another process is stopped first (lock.ts).
+  const lock = { stopHolder: (holder: LockHolder) => isCreateOf(holder, name), notify: (text: string) => line(ctx.io.stderr, text) };
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `delete:${name}`, lock }, async (session) => {
     const result = await deleteInSession(ctx, session, name, output);
     const { id, record } = await resolveDeleted(session, name);
     await printCluster(ctx, session, record, id, output);
@@ -332,8 +358,13 @@ export async function inventoryCommand(ctx: Context, flags: { output?: string; l
 /** `simulator reset`: forgets the simulated cloud and the clusters recorded on it. */
 export async function resetCommand(ctx: Context): Promise<number> {
   const files = homeFiles(ctx.home);
-  rmSync(files.simulator, { force: true });
-  rmSync(files.journal, { force: true });
+  const release = await acquireHomeLock(ctx.home, { command: 'reset' });
+  try {
+    rmSync(files.simulator, { force: true });
+    rmSync(files.journal, { force: true });
+  } finally {
+    release();
+  }
   line(ctx.io.stderr, `simulated cloud reset (removed ${files.simulator} and ${files.journal})`);
   return EXIT.ok;
 }

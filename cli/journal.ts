@@ -17,7 +17,8 @@ export type ClusterStatus =
 
 /** One workflow execution of a cluster. */
 export interface ExecutionRecord {
-  readonly kind: 'create' | 'delete';
+  /** `scale` executions leave the cluster's status as it is. */
+  readonly kind: 'create' | 'delete' | 'scale';
   /** The execution name, e.g. `create-demo-1a2b3c`. */
   readonly name: string;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -42,6 +43,8 @@ export interface ClusterRecord {
   failureReason?: string;
   /** The spec as validated (defaults filled in). */
   readonly spec: unknown;
+  /** The slave count of the last successful scale (the spec's count until then). */
+  slaves?: number;
   readonly createdAt: string;
   updatedAt: string;
   readonly executions: ExecutionRecord[];

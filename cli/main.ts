@@ -19,6 +19,10 @@ import {
   resetCommand,
   UsageError,
 } from './commands';
+import { HomeLockedError } from './lock';
+import { runRemote } from './remote/dispatch';
+import { RemoteRefusal } from './remote/remote-commands';
+import { advanceCommand, loadCommand, scaleCommand } from './scale-commands';
 
 export type { CliIo } from './commands';
 
@@ -28,7 +32,9 @@ Modes:
               time; its state is kept in <home>/simulator.json.
   --local     run the workflow in-process against a real AWS endpoint (an account, or
               LocalStack with AWS_ENDPOINT_URL), with the standard credential chain.
-  The remote mode (calling the deployed stack's API) comes later.
+  --remote    The remote mode: call the deployed stack's API, signed with SigV4 from the
+              standard credential chain; the default when an API URL is known (--api-url,
+              $MESOS_CLUSTER_API_URL, or the ApiUrl output in <home>/stack-outputs.json).
 
 Home: $MESOS_CLUSTER_HOME, else ./.mesos-cluster (journal clusters.json, simulator.json).
 Exit codes: 0 success, 1 workflow failed, 2 bad input or refused.`;
@@ -42,6 +48,8 @@ function withModeOptions(command: Command): Command {
     .option('--simulate', 'run against the simulated cloud (default)')
     .option('--local', 'run in-process against a real AWS endpoint (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE)')
     .option('--latency-model <file>', 'latency model JSON for the simulated cloud (fields of simulator/latency-model.json)')
+    .option('--api-url <url>', "call the deployed stack's API at this URL (SigV4)")
+    .option('--remote', "call the deployed stack's API (URL from --api-url, $MESOS_CLUSTER_API_URL or <home>/stack-outputs.json)")
     .addOption(new Option('--output <format>', 'text or json').default('text'));
 }
 
@@ -67,7 +75,13 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
       .option('--vpc-cidr <cidr>', `VPC CIDR (default ${DEFAULT_SPEC.vpcCidr})`)
       .option('--public-subnet-cidr <cidr>', `public subnet CIDR (default ${DEFAULT_SPEC.publicSubnetCidr})`)
       .option('--private-subnet-cidr <cidr>', `private subnet CIDR (default ${DEFAULT_SPEC.privateSubnetCidr})`)
-      .option('--availability-zone <az>', 'availability zone (default: the first of the Region)')
+      .option('--availability-zone <az>', 'one availability zone for the whole cluster')
+      .option(
+        '--availability-zones <list>',
+        'comma-separated zones to spread masters and slaves over (default: one zone per master, capped by the Region)'
+      )
+      .option('--nat-gateways <mode>', 'single (one NAT gateway, default) or perAz (one per zone)')
+      .option('--fresh-image', 'bake a new slave image even if one with the same software is available')
       .option('--master-instance-type <type>', `master instance type (default ${DEFAULT_SPEC.masterInstanceType})`)
       .option('--slave-instance-type <type>', `slave instance type (default ${DEFAULT_SPEC.slaveInstanceType})`)
       .option('--allow-public-admin', 'allow an admin CIDR of 0.0.0.0/0')
@@ -79,26 +93,58 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
         collect,
         []
       )
-  ).action(async (flags) => setExit(await createCommand(ctx, flags)));
+  ).action(async (flags) => setExit((await runRemote(ctx, 'create', flags)) ?? (await createCommand(ctx, flags))));
 
   withModeOptions(program.command('get').description('describe a cluster').argument('<name>', 'cluster name or id')).action(
-    async (name: string, flags) => setExit(await getCommand(ctx, name, flags))
+    async (name: string, flags) => setExit((await runRemote(ctx, 'get', flags, name)) ?? (await getCommand(ctx, name, flags)))
   );
 
   withModeOptions(
     program.command('list').description('list the clusters of the journal').option('--all', 'include deleted clusters')
-  ).action(async (flags) => setExit(await listCommand(ctx, flags)));
+  ).action(async (flags) => setExit((await runRemote(ctx, 'list', flags)) ?? (await listCommand(ctx, flags))));
 
   withModeOptions(
     program.command('delete').description('delete a cluster and everything tagged with its id').argument('<name>', 'cluster name or id')
-  ).action(async (name: string, flags) => setExit(await deleteCommand(ctx, name, flags)));
+  ).action(async (name: string, flags) =>
+    setExit((await runRemote(ctx, 'delete', flags, name)) ?? (await deleteCommand(ctx, name, flags)))
+  );
 
-  const simulator = program.command('simulator').description('inspect or reset the simulated cloud');
+  withModeOptions(
+    program
+      .command('scale')
+      .description("scale a cluster to an exact slave count within its autoscaling bounds (live progress; the API's in remote mode)")
+      .argument('<name>', 'cluster name or id')
+      .option('--slaves <n>', 'the slave count to scale to')
+      .option(
+        '--fault <OPERATION=ERRORCODE[:COUNT]>',
+        'inject a fault into the simulated cloud (repeatable; without COUNT it persists)',
+        collect,
+        []
+      )
+  ).action(async (name: string, flags) => setExit(await scaleCommand(ctx, name, flags)));
+
+  const simulator = program.command('simulator').description('inspect, load, advance or reset the simulated cloud');
   simulator
     .command('inventory')
     .description('every live simulated resource: id, type, state, tags')
     .addOption(new Option('--output <format>', 'text or json').default('text'))
     .action(async (flags) => setExit(await inventoryCommand(ctx, flags)));
+  simulator
+    .command('load')
+    .description("set the load (Mesos allocation, percent) a cluster's leading master reports from now on")
+    .argument('<name>', 'cluster name or id')
+    .option('--percent <p>', 'allocation percent, 0 to 100')
+    .option('--relative-to-slaves <n>', 'the percent holds at n slaves and falls as slaves are added (a fixed demand)')
+    .option('--latency-model <file>', 'latency model JSON for the simulated cloud')
+    .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .action(async (name: string, flags) => setExit(await loadCommand(ctx, name, flags)));
+  simulator
+    .command('advance')
+    .description('move the simulated clock; each scaling alarm that enters ALARM starts the scale machine, as EventBridge would')
+    .option('--minutes <m>', 'simulated minutes to move the clock by (at most one day)')
+    .option('--latency-model <file>', 'latency model JSON for the simulated cloud')
+    .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .action(async (flags) => setExit(await advanceCommand(ctx, flags)));
   simulator
     .command('reset')
     .description('forget the simulated cloud and the clusters recorded on it')
@@ -122,7 +168,13 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     env: io.env ?? process.env,
     cwd: io.cwd ?? process.cwd(),
   };
-  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd) };
+  // SIGINT/SIGTERM (Ctrl-C, or a `delete` of the cluster being created) stop the running
+  // execution: it is recorded and the simulated cloud saved; a second signal kills as usual.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd), signal: stop.signal };
   let exitCode: number = EXIT.ok;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
@@ -132,7 +184,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof HomeLockedError || err instanceof RemoteRefusal) {
       fullIo.stderr(`error: ${err.message}\n`);
       return EXIT.usage;
     }
@@ -140,5 +192,8 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     fullIo.stderr(`error: ${error?.message ?? String(err)}\n`);
     if (fullIo.env.MESOS_CLUSTER_DEBUG) fullIo.stderr(`${error?.stack ?? ''}\n`);
     return EXIT.failed;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }

@@ -7,7 +7,17 @@ import type { ClusterStatus } from './journal';
 import { causeMessage, type RunEvent, type RunResult } from './runner/local-runner';
 
 /** The state that records a failure, per machine. */
-export const RECORD_FAILURE_STATE = { create: 'Record Create Failure', delete: 'Record Delete Failure' } as const;
+export const RECORD_FAILURE_STATE = {
+  create: 'Record Create Failure',
+  delete: 'Record Delete Failure',
+  scale: 'Record Scale Failure',
+} as const;
+
+/** The machine a run belongs to. */
+export type RunKind = keyof typeof RECORD_FAILURE_STATE;
+
+/** The fallback failure code of each machine. */
+const FAILED_CODE: Readonly<Record<RunKind, string>> = { create: 'CREATE_FAILED', delete: 'DELETE_FAILED', scale: 'SCALE_FAILED' };
 
 export interface Failure {
   readonly failureCode: string;
@@ -28,11 +38,11 @@ export function failureCodeOfStep(stepId: string): string {
 
 /**
  * The failure of a run: the `failure` in the output of the Record Failure state (or of
- * the state that stands in for it) when it ran; otherwise the
- * last failed step (its id in upper snake case) and its error; otherwise the execution's
+ * the state that stands in for it) when it ran; otherwise STOPPED for an execution that
+ * was stopped; otherwise the last failed step (its id in upper snake case) and its error; otherwise the execution's
  * own error.
  */
-export function failureOf(result: RunResult, kind: 'create' | 'delete'): Failure | undefined {
+export function failureOf(result: RunResult, kind: RunKind): Failure | undefined {
   const recordState = RECORD_FAILURE_STATE[kind];
   const exits = result.events.filter((e) => e.type === 'StateExited');
   // The Record Failure state, or the Pass that stands in for it when recording failed.
@@ -40,6 +50,7 @@ export function failureOf(result: RunResult, kind: 'create' | 'delete'): Failure
   const fromRecord = recorded ? failureIn(recorded.output) : undefined;
   if (fromRecord) return fromRecord;
   if (result.status === 'SUCCEEDED') return undefined;
+  if (result.aborted) return { failureCode: 'STOPPED', failureReason: 'the execution was stopped before it ended' };
   const lastStepFailure = result.events.filter((e): e is RunEvent & { stepId: string } => e.type === 'StateFailed' && !!e.stepId).at(-1);
   if (lastStepFailure) {
     return {
@@ -48,7 +59,7 @@ export function failureOf(result: RunResult, kind: 'create' | 'delete'): Failure
     };
   }
   return {
-    failureCode: kind === 'create' ? 'CREATE_FAILED' : 'DELETE_FAILED',
+    failureCode: FAILED_CODE[kind],
     failureReason: causeMessage(result.cause) ?? result.error ?? 'failed',
   };
 }

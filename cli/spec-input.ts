@@ -15,6 +15,10 @@ export interface CreateFlags {
   readonly publicSubnetCidr?: string;
   readonly privateSubnetCidr?: string;
   readonly availabilityZone?: string;
+  /** Comma-separated zone names. */
+  readonly availabilityZones?: string;
+  readonly natGateways?: string;
+  readonly freshImage?: boolean;
   readonly masterInstanceType?: string;
   readonly slaveInstanceType?: string;
   readonly allowPublicAdmin?: boolean;
@@ -68,6 +72,12 @@ export function specInputOf(flags: CreateFlags): Record<string, unknown> {
     publicSubnetCidr: flags.publicSubnetCidr,
     privateSubnetCidr: flags.privateSubnetCidr,
     availabilityZone: flags.availabilityZone,
+    availabilityZones: flags.availabilityZones
+      ?.split(',')
+      .map((zone) => zone.trim())
+      .filter((zone) => zone.length > 0),
+    natGateways: flags.natGateways,
+    freshImage: flags.freshImage ? true : undefined,
     masterInstanceType: flags.masterInstanceType,
     slaveInstanceType: flags.slaveInstanceType,
     allowPublicAdmin: flags.allowPublicAdmin ? true : undefined,

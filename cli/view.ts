@@ -2,7 +2,14 @@
  * What the CLI prints about a cluster: the journal's status and last execution joined
  * with what the cloud holds (describeCluster), as JSON (`--output json`) or as text.
  */
-import type { ClusterDescription, MasterDescription, SlaveDescription, SubnetDescription } from '../functions/shared/describe-cluster';
+import type {
+  ClusterDescription,
+  ImageDescription,
+  MasterDescription,
+  SlaveDescription,
+  SubnetDescription,
+  ZoneDescription,
+} from '../functions/shared/describe-cluster';
 import type { ClusterRecord, ClusterStatus, ExecutionRecord } from './journal';
 
 /** The JSON description of a cluster (`--output json`). */
@@ -19,9 +26,14 @@ export interface ClusterView {
   readonly natGateway: { readonly id: string; readonly state: string } | null;
   readonly elasticIp: { readonly allocationId: string; readonly publicIp: string } | null;
   readonly securityGroups: { readonly master: string | null; readonly slave: string | null };
+  /** Every zone: its subnets, NAT gateway, private route table and node counts. */
+  readonly zones: ZoneDescription[];
+  readonly natGateways: ClusterDescription['natGateways'];
   readonly masters: MasterDescription[];
   readonly slaves: SlaveDescription[];
   readonly imageId: string | null;
+  /** The slave image: its recipe hash, and whether it was reused from another cluster. */
+  readonly image: ImageDescription | null;
   readonly mesosUrl: string | null;
   readonly marathonUrl: string | null;
   readonly run: RunView | null;
@@ -30,7 +42,7 @@ export interface ClusterView {
 /** The last execution of a cluster. */
 export interface RunView {
   readonly execution: string;
-  readonly kind: 'create' | 'delete';
+  readonly kind: ExecutionRecord['kind'];
   readonly status: ExecutionRecord['status'];
   /** Virtual seconds on the simulated cloud; null with --local. */
   readonly simulatedSeconds: number | null;
@@ -62,9 +74,12 @@ export function clusterView(record: ClusterRecord | undefined, description: Clus
     natGateway: description.natGateway,
     elasticIp: description.elasticIp,
     securityGroups: description.securityGroups,
+    zones: description.zones,
+    natGateways: description.natGateways,
     masters: description.masters,
     slaves: description.slaves,
     imageId: description.imageId,
+    image: description.image,
     mesosUrl: description.mesosUrl,
     marathonUrl: description.marathonUrl,
     run: last
@@ -99,10 +114,27 @@ export function viewText(view: ClusterView): string {
   if (view.failureCode) add('failure', `${view.failureCode}${view.failureReason ? `: ${view.failureReason}` : ''}`);
   add('vpc', view.vpc && `${view.vpc.id} ${view.vpc.cidr}`);
   const subnet = (s: SubnetDescription | null) => s && `${s.id} ${s.cidr} ${s.availabilityZone}`;
-  add('public subnet', subnet(view.subnets.public));
-  add('private subnet', subnet(view.subnets.private));
+  if (view.zones.length > 1) {
+    // One line per zone: public and private subnet, NAT gateway, and the nodes placed there.
+    view.zones.forEach((z, i) => {
+      const parts = [
+        z.publicSubnet && `public ${z.publicSubnet.cidr}`,
+        z.privateSubnet && `private ${z.privateSubnet.cidr}`,
+        z.natGatewayId && `nat ${z.natGatewayId}`,
+        `${z.masters} master${z.masters === 1 ? '' : 's'}, ${z.slaves} slave${z.slaves === 1 ? '' : 's'}`,
+      ];
+      add(i === 0 ? 'zones' : '', `${z.availabilityZone}: ${parts.filter(Boolean).join(', ')}`);
+    });
+  } else {
+    add('public subnet', subnet(view.subnets.public));
+    add('private subnet', subnet(view.subnets.private));
+  }
   add('internet gw', view.internetGateway?.id);
-  add('nat gateway', view.natGateway && `${view.natGateway.id} ${view.natGateway.state}`);
+  if (view.natGateways.length > 1) {
+    add('nat gateways', view.natGateways.map((n) => `${n.id} ${n.state} ${n.availabilityZone}`).join(', '));
+  } else {
+    add('nat gateway', view.natGateway && `${view.natGateway.id} ${view.natGateway.state}`);
+  }
   add('elastic ip', view.elasticIp && `${view.elasticIp.publicIp} (${view.elasticIp.allocationId})`);
   const groups = [
     view.securityGroups.master && `master ${view.securityGroups.master}`,
@@ -114,7 +146,13 @@ export function viewText(view: ClusterView): string {
   });
   if (view.slaves.length > 0) add('slaves', `${view.slaves.length}`);
   for (const s of view.slaves) add('', `${s.instanceId} ${s.privateIp} ${s.availabilityZone}`);
-  add('slave image', view.imageId);
+  const image = view.image;
+  add(
+    'slave image',
+    image
+      ? `${image.id}${image.hash ? ` recipe ${image.hash.slice(0, 12)}` : ''}${image.reused ? ` (reused from ${image.bakedBy})` : image.bakedBy ? ' (baked)' : ''}`
+      : view.imageId
+  );
   add('mesos', view.mesosUrl);
   add('marathon', view.marathonUrl);
   if (view.run) {

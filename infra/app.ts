@@ -11,5 +11,6 @@ const app = new App();
 new MesosClusterStack(app, process.env.MESOS_CLUSTER_STACK_NAME ?? 'MesosCluster', {
   env: { region: process.env.AWS_REGION ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-1' },
   description: 'Mesos clusters on AWS as a serverless Step Functions workflow',
+  wireScaleMachine: true,
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

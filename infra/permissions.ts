@@ -18,10 +18,21 @@ import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { StepId } from '../functions/shared/contracts';
-import { TAG_ID } from '../functions/shared/tags';
+import { TAG_SLAVE_IMAGE } from '../functions/shared/image-recipe';
+import {
+  TAG_AUTOSCALING,
+  TAG_LAST_SCALE_EXECUTION,
+  TAG_LAST_SCALE_OUTCOME,
+  TAG_LAST_SCALED_AT,
+  TAG_SCALE_EXECUTION,
+  TAG_SCALE_STARTED_AT,
+  TAG_SLAVE_INSTANCE_TYPE,
+  TAG_SLAVES,
+} from '../functions/shared/scaling';
+import { TAG_ID, TAG_NAME, TAG_STATUS } from '../functions/shared/tags';
 
 /** The SSM documents a step may run. */
-export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents';
+export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents' | 'agentLoad' | 'drainAgents';
 
 /** What the statements refer to besides the account's EC2 resources. */
 export interface PermissionContext {
@@ -68,7 +79,8 @@ const REASON_RUN_INSTANCES =
 const REASON_SEND_COMMAND =
   'the instances are launched at run time; ssm:resourceTag limits SendCommand to instances tagged with a cluster id';
 const REASON_PARAMETER = "Canonical's public SSM parameters hold one Ubuntu image id per release and volume type";
-const REASON_ALARMS = 'the scaling alarms of a cluster are named mesos-cluster-<cluster id>-…; CloudWatch cannot scope DeleteAlarms by tag';
+const REASON_ALARMS =
+  'the scaling alarms of a cluster are named mesos-cluster-<cluster id>-…; CloudWatch cannot scope PutMetricAlarm, TagResource or DeleteAlarms by a tag of the alarm';
 
 /** Canonical's AWS account, owner of the public Ubuntu images. */
 export const CANONICAL_ACCOUNT = '099720109477';
@@ -121,6 +133,35 @@ function routeTable(ctx: PermissionContext): StepGrant[] {
     tagged(ctx, ['ec2:AssociateRouteTable'], ['route-table', 'subnet']),
     ...describe('ec2:DescribeRouteTables'),
   ];
+}
+
+/** Tagging a cluster's VPC with the given keys only (its status and scaling record). */
+function vpcTagKeys(ctx: PermissionContext, keys: string[]): StepGrant {
+  return {
+    statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], { ...TAGGED, 'ForAllValues:StringEquals': { 'aws:TagKeys': keys } }),
+    reason: REASON_TAGGED,
+  };
+}
+
+/** The ARN of every cluster alarm (`mesos-cluster-<cluster id>-…`). */
+function clusterAlarms(ctx: PermissionContext): string {
+  return Stack.of(ctx.scope).formatArn({
+    service: 'cloudwatch',
+    resource: 'alarm',
+    resourceName: 'mesos-cluster-*',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** Recording the cluster's slave image on its VPC: only that tag, only on cluster VPCs. */
+function slaveImageTag(ctx: PermissionContext): StepGrant {
+  return {
+    statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], {
+      ...TAGGED,
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_SLAVE_IMAGE] },
+    }),
+    reason: REASON_TAGGED,
+  };
 }
 
 function sendCommand(ctx: PermissionContext, document: DocumentKey): StepGrant[] {
@@ -217,8 +258,14 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     case 'check-command':
     case 'check-agents-registered':
       return describe('ssm:GetCommandInvocation');
+    case 'find-cached-image':
+      return [slaveImageTag(ctx), ...describe('ec2:DescribeImages')];
     case 'bake-image':
-      return [...create(ctx, 'ec2:CreateImage', ['image', 'snapshot'], ['instance']), ...describe('ec2:DescribeImages')];
+      return [
+        ...create(ctx, 'ec2:CreateImage', ['image', 'snapshot'], ['instance']),
+        slaveImageTag(ctx),
+        ...describe('ec2:DescribeImages'),
+      ];
     case 'check-image':
       return describe('ec2:DescribeImages');
     case 'terminate-instances':
@@ -235,6 +282,54 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       const grants: StepGrant[] = [{ statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], statusOnly), reason: REASON_TAGGED }];
       return stepId === 'record-failure' ? [...grants, ...describe('ec2:DescribeVpcs')] : grants;
     }
+    // ---------------------------------------------------------------- scale
+    case 'create-scaling-alarms':
+      return [
+        {
+          // PutMetricAlarm with Tags also needs TagResource; the alarms are named after the cluster.
+          statement: allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource'], [clusterAlarms(ctx)]),
+          reason: REASON_ALARMS,
+        },
+        vpcTagKeys(ctx, [TAG_AUTOSCALING, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES]),
+      ];
+    case 'plan-scale':
+      return [
+        vpcTagKeys(ctx, [TAG_STATUS, TAG_SCALE_EXECUTION, TAG_SCALE_STARTED_AT]),
+        ...describe(
+          'ec2:DescribeVpcs',
+          'ec2:DescribeInstances',
+          'ec2:DescribeImages',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+          'cloudwatch:DescribeAlarms'
+        ),
+      ];
+    case 'check-scale-lease':
+      return describe('ec2:DescribeVpcs');
+    case 'query-agent-load':
+      return sendCommand(ctx, 'agentLoad');
+    case 'pick-slaves-to-remove':
+      return describe('ssm:GetCommandInvocation', 'ec2:DescribeInstances');
+    case 'drain-slaves':
+      return [...sendCommand(ctx, 'drainAgents'), ...describe('ssm:ListCommands')];
+    case 'check-drain':
+      return describe('ssm:GetCommandInvocation');
+    case 'check-instances-gone':
+      return describe('ec2:DescribeInstances');
+    case 'record-scale':
+      return [
+        vpcTagKeys(ctx, [
+          TAG_STATUS,
+          TAG_SCALE_EXECUTION,
+          TAG_LAST_SCALED_AT,
+          TAG_LAST_SCALE_EXECUTION,
+          TAG_LAST_SCALE_OUTCOME,
+          TAG_SLAVES,
+        ]),
+        ...describe('ec2:DescribeVpcs'),
+      ];
+    case 'mark-deleting':
+      return [vpcTagKeys(ctx, [TAG_STATUS]), ...describe('ec2:DescribeVpcs')];
     // ---------------------------------------------------------------- teardown
     case 'delete-alarms':
       return [
@@ -266,7 +361,15 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       return [
         tagged(ctx, ['ec2:DeregisterImage'], ['image']),
         tagged(ctx, ['ec2:DeleteSnapshot'], ['snapshot']),
-        ...describe('ec2:DescribeImages', 'ec2:DescribeSnapshots'),
+        {
+          // Handing a shared image (and its snapshots) over to another live cluster: only the owner tags.
+          statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'image'), ec2Arn(ctx.scope, 'snapshot')], {
+            ...TAGGED,
+            'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_ID, TAG_NAME, 'Name'] },
+          }),
+          reason: REASON_TAGGED,
+        },
+        ...describe('ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVpcs', 'ec2:DescribeInstances'),
       ];
     case 'release-addresses':
       return [

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ClientOverrides, type SimulatedClients, simulatedClients } from './clients';
-import { cloudwatchHandlers } from './cloudwatch';
+import { advanceAlarms, cloudwatchHandlers } from './cloudwatch';
 import { type Handler, Sim } from './core';
 import { imageHandlers } from './ec2/images';
 import { instanceHandlers } from './ec2/instances';
@@ -19,6 +19,7 @@ import { SimError, serviceError } from './errors';
 import { checkFault, takeFault } from './faults';
 import { loadLatencyModel } from './latency-model';
 import { registeredAgents, runsMaster } from './mesos';
+import { agentTasksAt, allocationAt, compareIps, setAgentTasks, setLoad } from './scaling';
 import { ssmHandlers } from './ssm';
 import { type CloudState, emptyState } from './state';
 import { consumeTokens } from './throttling';
@@ -29,7 +30,28 @@ export const DEFAULT_DOCUMENTS: Readonly<Record<string, DocumentBehaviour>> = {
   'MesosCluster-ConfigureMaster': 'configure-master',
   'MesosCluster-ConfigureSlave': 'configure-slave',
   'MesosCluster-CountAgents': 'count-agents',
+  'MesosCluster-AgentLoad': 'agent-load',
+  'MesosCluster-DrainAgents': 'drain-agents',
 };
+
+/** A change of an alarm's state: what EventBridge delivers as `CloudWatch Alarm State Change`. */
+export interface AlarmStateChange {
+  readonly alarmName: string;
+  /** Virtual time of the evaluation (or SetAlarmState) that changed it. */
+  readonly at: number;
+  readonly previousState: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly reason: string;
+}
+
+/** One Mesos agent as the cluster's masters see it now. */
+export interface SimulatedAgent {
+  readonly instanceId: string;
+  readonly ip: string;
+  readonly tasks: number;
+  /** In maintenance (a drain-agents run named it). */
+  readonly draining: boolean;
+}
 
 /** The instance profile of the cluster nodes. */
 export const DEFAULT_INSTANCE_PROFILES: readonly string[] = ['mesos-cluster-node'];
@@ -172,6 +194,7 @@ export class SimulatedCloud {
     }
     for (const image of sim.list('image')) add(image.id, 'image', sim.imageState(image), image.tags);
     for (const snap of sim.list('snapshot')) add(snap.id, 'snapshot', sim.snapshotState(snap), snap.tags);
+    advanceAlarms(sim);
     for (const alarm of Object.values(sim.state.alarms)) add(alarm.name, 'alarm', alarm.state, alarm.tags);
     return items;
   }
@@ -189,6 +212,62 @@ export class SimulatedCloud {
     const ids = new Set<string>();
     for (const master of masters) for (const agent of registeredAgents(sim, master, now)) ids.add(agent.id);
     return [...ids];
+  }
+
+  /**
+   * Sets the load on a cluster from now on: the allocation percent (0..100) its leading
+   * master publishes every minute as MesosCluster/AllocationPercent. With
+   * `relativeToSlaves: n`, the percent holds at n registered agents and falls in
+   * proportion as agents are added (capped at 100): a fixed demand. A cluster whose load
+   * was never set reports the model's `defaultAllocationPercent`.
+   */
+  setLoad(clusterId: string, percent: number, opts: { relativeToSlaves?: number } = {}): void {
+    setLoad(this.#sim, clusterId, percent, opts.relativeToSlaves);
+  }
+
+  /** The allocation percent the cluster's leading master reports now (undefined while no master runs). */
+  allocationPercent(clusterId: string): number | undefined {
+    return allocationAt(this.#sim, clusterId, this.#sim.now());
+  }
+
+  /** Sets the number of tasks on an agent from now on (instead of one per 10 % allocation). */
+  setAgentTasks(instanceId: string, tasks: number): void {
+    setAgentTasks(this.#sim, instanceId, tasks);
+  }
+
+  /**
+   * The agents registered now with the cluster of the master at `masterIp` (optionally in
+   * `vpcId`), with their tasks, by IP: what the agent-load document prints.
+   */
+  agentLoad(masterIp: string, vpcId?: string): SimulatedAgent[] {
+    const sim = this.#sim;
+    const now = sim.now();
+    const agents = new Map<string, SimulatedAgent>();
+    for (const id of this.mesosAgents(masterIp, vpcId)) {
+      const agent = sim.state.instances[id];
+      if (!agent) continue;
+      const draining = agent.drainAt !== undefined && agent.drainAt <= now;
+      agents.set(id, { instanceId: id, ip: agent.privateIp, tasks: agentTasksAt(sim, agent, now), draining });
+    }
+    return [...agents.values()].sort((a, b) => compareIps(a.ip, b.ip));
+  }
+
+  /**
+   * The alarm state changes after `since` (exclusive) up to now, oldest first, after
+   * evaluating every alarm up to now: what an EventBridge rule on `CloudWatch Alarm State
+   * Change` would have delivered. `state` keeps only changes into that state.
+   */
+  alarmTransitions(since: number, state?: AlarmStateChange['state']): AlarmStateChange[] {
+    const sim = this.#sim;
+    advanceAlarms(sim);
+    const changes: AlarmStateChange[] = [];
+    for (const alarm of Object.values(sim.state.alarms)) {
+      for (const h of alarm.history ?? []) {
+        if (h.at <= since || (state !== undefined && h.to !== state)) continue;
+        changes.push({ alarmName: alarm.name, at: h.at, previousState: h.from, state: h.to, reason: h.reason });
+      }
+    }
+    return changes.sort((a, b) => a.at - b.at || (a.alarmName < b.alarmName ? -1 : 1));
   }
 
   /** The serializable state, stamped with the virtual time of the call. */

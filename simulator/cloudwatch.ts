@@ -1,7 +1,12 @@
 /**
  * CloudWatch: metric alarms (put, describe, delete, set state, enable/disable actions)
- * and a minimal metric store (PutMetricData, GetMetricStatistics). Alarms are not
- * evaluated against the metrics: their state changes through SetAlarmState.
+ * and a minimal metric store (PutMetricData, GetMetricStatistics). The metrics are the
+ * stored datapoints plus those the clusters' leading masters publish (simulator/scaling.ts).
+ *
+ * Alarms are evaluated against their metric at every period boundary, lazily: each
+ * CloudWatch call (and `advanceAlarms`) first replays the evaluations up to now, so the
+ * state and the transitions are the same whenever they are read. SetAlarmState sets a
+ * state until the next evaluation, as on AWS.
  */
 import type {
   DeleteAlarmsCommandInput,
@@ -19,10 +24,129 @@ import type {
 } from '@aws-sdk/client-cloudwatch';
 import { ACCOUNT_ID, checkedTags, type Handler, type Out, op, type Sim } from './core';
 import { fail } from './errors';
+import { publishedPoints } from './scaling';
 import type { AlarmRecord, MetricRecord } from './state';
 
 const MAX_POINTS_PER_METRIC = 1440;
 const STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
+/** At most this many evaluations are replayed per alarm (a day of minutes); older ones are skipped. */
+const MAX_EVALUATIONS = 1440;
+/** Transitions kept per alarm. */
+const HISTORY_LIMIT = 100;
+
+type AlarmState = AlarmRecord['state'];
+type Point = { t: number; value: number };
+
+/** Stored and published datapoints of a metric in [start, end), by time. */
+function metricPoints(
+  sim: Sim,
+  namespace: string,
+  metricName: string,
+  dimensions: readonly { Name?: string; Value?: string }[] | undefined,
+  start: number,
+  end: number
+): Point[] {
+  const stored = (sim.state.metrics[metricKey(namespace, metricName, dimensions)]?.points ?? [])
+    .filter((p) => p.t >= start && p.t < end)
+    .map((p) => ({ t: p.t, value: p.value }));
+  return [...stored, ...publishedPoints(sim, namespace, metricName, dimensions, start, end)].sort((a, b) => a.t - b.t);
+}
+
+function statistic(values: readonly number[], name: string | undefined): number {
+  const sum = values.reduce((acc, v) => acc + v, 0);
+  if (name === 'Sum') return sum;
+  if (name === 'Minimum') return Math.min(...values);
+  if (name === 'Maximum') return Math.max(...values);
+  if (name === 'SampleCount') return values.length;
+  return sum / values.length;
+}
+
+function breaches(value: number, operator: string | undefined, threshold: number): boolean {
+  if (operator === 'GreaterThanThreshold') return value > threshold;
+  if (operator === 'GreaterThanOrEqualToThreshold') return value >= threshold;
+  if (operator === 'LessThanThreshold') return value < threshold;
+  if (operator === 'LessThanOrEqualToThreshold') return value <= threshold;
+  return false;
+}
+
+/** First index of a point at or after t. */
+function lowerBound(points: readonly Point[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((points[mid] as Point).t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function transition(alarm: AlarmRecord, at: number, to: AlarmState, reason: string): void {
+  if (alarm.state === to) {
+    alarm.stateReason = reason;
+    return;
+  }
+  const history = alarm.history ?? [];
+  history.push({ at, from: alarm.state, to, reason });
+  if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
+  alarm.history = history;
+  alarm.state = to;
+  alarm.stateReason = reason;
+  alarm.stateUpdatedAt = at;
+}
+
+/** Replays the alarm's evaluations at every period boundary after the last one, up to `now`. */
+export function advanceAlarm(sim: Sim, alarm: AlarmRecord, now = sim.now()): void {
+  const d = alarm.definition as Partial<PutMetricAlarmCommandInput>;
+  const from = Math.max(alarm.evaluatedAt ?? alarm.configurationUpdatedAt, alarm.configurationUpdatedAt);
+  alarm.evaluatedAt = Math.max(from, now);
+  // Metric math alarms are not evaluated (their state changes through SetAlarmState only).
+  if (d.Metrics !== undefined || d.Namespace === undefined || d.MetricName === undefined) return;
+  const period = (d.Period ?? 60) * 1000;
+  const periods = d.EvaluationPeriods ?? 1;
+  const needed = d.DatapointsToAlarm ?? periods;
+  const threshold = d.Threshold ?? 0;
+  let first = Math.floor(from / period) * period + period;
+  const last = Math.floor(now / period) * period;
+  if (last < first) return;
+  first = Math.max(first, last - (MAX_EVALUATIONS - 1) * period);
+  const points = metricPoints(sim, d.Namespace, d.MetricName, d.Dimensions, first - periods * period, last);
+  for (let tick = first; tick <= last; tick += period) {
+    let breaching = 0;
+    let present = 0;
+    for (let i = periods; i >= 1; i--) {
+      const start = tick - i * period;
+      const values = points.slice(lowerBound(points, start), lowerBound(points, start + period)).map((p) => p.value);
+      if (values.length > 0) {
+        present += 1;
+        if (breaches(statistic(values, d.Statistic), d.ComparisonOperator, threshold)) breaching += 1;
+      } else if (d.TreatMissingData === 'breaching') {
+        breaching += 1;
+      }
+    }
+    const treatMissing = d.TreatMissingData ?? 'missing';
+    if (present === 0 && treatMissing === 'ignore') continue;
+    if (present === 0 && treatMissing === 'missing') {
+      transition(alarm, tick, 'INSUFFICIENT_DATA', `Insufficient Data: ${periods} datapoints were unknown.`);
+      continue;
+    }
+    const to: AlarmState = breaching >= needed ? 'ALARM' : 'OK';
+    const relation = (d.ComparisonOperator ?? 'compared with').replace(/Threshold$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+    transition(
+      alarm,
+      tick,
+      to,
+      `Threshold Crossed: ${breaching} out of the last ${periods} datapoints were ${relation.toLowerCase()} the threshold (${threshold}) ` +
+        `(minimum ${needed} datapoints for OK -> ALARM transition).`
+    );
+  }
+}
+
+/** Replays the evaluations of every alarm up to now. */
+export function advanceAlarms(sim: Sim): void {
+  const now = sim.now();
+  for (const record of Object.values(sim.state.alarms)) advanceAlarm(sim, record, now);
+}
 
 function alarmView(sim: Sim, alarm: AlarmRecord): MetricAlarm {
   const d = alarm.definition as Partial<PutMetricAlarmCommandInput>;
@@ -80,6 +204,8 @@ const putMetricAlarm = op<PutMetricAlarmCommandInput>((sim, input) => {
   const now = sim.now();
   const existing = sim.state.alarms[name];
   if (existing) {
+    // The old configuration holds until now; the new one is evaluated from the next period on.
+    advanceAlarm(sim, existing, now);
     existing.definition = structuredClone(definition) as Record<string, unknown>;
     existing.configurationUpdatedAt = now;
     existing.actionsEnabled = input.ActionsEnabled ?? true;
@@ -94,6 +220,8 @@ const putMetricAlarm = op<PutMetricAlarmCommandInput>((sim, input) => {
       configurationUpdatedAt: now,
       actionsEnabled: input.ActionsEnabled ?? true,
       tags: checkedTags(Tags),
+      evaluatedAt: now,
+      history: [],
     };
   }
   return {};
@@ -103,6 +231,7 @@ const describeAlarms = op<DescribeAlarmsCommandInput>((sim, input): Out<Describe
   if (input.AlarmNames?.length && input.AlarmNamePrefix !== undefined) {
     throw fail('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be used together');
   }
+  advanceAlarms(sim);
   const alarms = Object.values(sim.state.alarms).filter(
     (a) =>
       (!input.AlarmNames?.length || input.AlarmNames.includes(a.name)) &&
@@ -127,8 +256,8 @@ const setAlarmState = op<SetAlarmStateCommandInput>((sim, input) => {
   const state = STATES.find((s) => s === input.StateValue);
   if (!state) throw fail('InvalidParameterValue', `Invalid StateValue ${input.StateValue}`);
   if (!input.StateReason) throw fail('MissingParameter', 'StateReason is required');
-  record.state = state;
-  record.stateReason = input.StateReason;
+  advanceAlarm(sim, record);
+  transition(record, sim.now(), state, input.StateReason);
   record.stateUpdatedAt = sim.now();
   return {};
 });
@@ -184,8 +313,7 @@ const getMetricStatistics = op<GetMetricStatisticsCommandInput>((sim, input): Ou
   if (end <= start) throw fail('InvalidParameterValue', 'The parameter StartTime must be less than the parameter EndTime.');
   const metric = sim.state.metrics[metricKey(input.Namespace ?? '', input.MetricName ?? '', input.Dimensions)];
   const buckets = new Map<number, number[]>();
-  for (const point of metric?.points ?? []) {
-    if (point.t < start || point.t >= end) continue;
+  for (const point of metricPoints(sim, input.Namespace ?? '', input.MetricName ?? '', input.Dimensions, start, end)) {
     const bucket = start + Math.floor((point.t - start) / (period * 1000)) * period * 1000;
     buckets.set(bucket, [...(buckets.get(bucket) ?? []), point.value]);
   }

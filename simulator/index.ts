@@ -1,9 +1,17 @@
 /** The simulated AWS cloud (EC2, SSM and CloudWatch subset) on a virtual clock. */
 export type { ClientOverrides, SimulatedClients } from './clients';
-export { DEFAULT_DOCUMENTS, DEFAULT_INSTANCE_PROFILES, SimulatedCloud, supportedOperations } from './cloud';
+export {
+  type AlarmStateChange,
+  DEFAULT_DOCUMENTS,
+  DEFAULT_INSTANCE_PROFILES,
+  type SimulatedAgent,
+  SimulatedCloud,
+  supportedOperations,
+} from './cloud';
 export { ACCOUNT_ID, PUBLIC_IMAGES } from './core';
 export { type SimulatedServiceError, serviceError, THROTTLING_CODES } from './errors';
 export { defaultLatencyModel, loadLatencyModel, mergeLatencyModel } from './latency-model';
+export { PUBLISH_INTERVAL_MS, SIMULATED_METRICS } from './scaling';
 export type {
   BucketSpec,
   DocumentBehaviour,

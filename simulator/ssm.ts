@@ -25,7 +25,9 @@ import { ssmOnline } from './ec2/facts';
 import { fail } from './errors';
 import { takeFault } from './faults';
 import { registeredAgents, runsMaster } from './mesos';
+import { agentLoadOutput, applyDrain, parseAgentIps } from './scaling';
 import type { CommandRecord, InstanceRecord, InvocationRecord } from './state';
+import type { DocumentBehaviour } from './types';
 import { newUuid } from './util/ids';
 
 const PARAMETER_PATTERN = /^\/aws\/service\/canonical\/ubuntu\/server\/([\d.]+)\/stable\/current\/amd64\/hvm\/ebs-gp3\/ami-id$/;
@@ -127,7 +129,11 @@ interface InvocationStatus {
 const OUTPUT: Record<string, string> = {
   'configure-master': 'ZooKeeper, Mesos master and Marathon configured\n',
   'configure-slave': 'Mesos agent and Docker installed\n',
+  'drain-agents': 'maintenance schedule updated; agents draining\n',
 };
+
+/** Documents that only a running Mesos master can answer. */
+const MASTER_DOCUMENTS: readonly DocumentBehaviour[] = ['count-agents', 'agent-load', 'drain-agents'];
 
 /** The state of one invocation now, computed from its planned times and what happened to the instance. */
 function invocationStatus(sim: Sim, command: CommandRecord, inv: InvocationRecord): InvocationStatus {
@@ -162,19 +168,23 @@ function invocationStatus(sim: Sim, command: CommandRecord, inv: InvocationRecor
       stdout: '',
       stderr: 'failed to run commands: exit status 1\n',
     };
-  if (command.behaviour === 'count-agents') {
+  if (MASTER_DOCUMENTS.includes(command.behaviour) && (!inst || !runsMaster(inst, inv.endAt))) {
+    return {
+      status: 'Failed',
+      details: 'Failed',
+      responseCode: 1,
+      ...ended,
+      stdout: '',
+      stderr: 'no Mesos master runs on this instance\n',
+    };
+  }
+  if (command.behaviour === 'count-agents' || command.behaviour === 'agent-load') {
     if (inv.output === undefined) {
-      if (!inst || !runsMaster(inst, inv.endAt)) {
-        return {
-          status: 'Failed',
-          details: 'Failed',
-          responseCode: 1,
-          ...ended,
-          stdout: '',
-          stderr: 'no Mesos master runs on this instance\n',
-        };
-      }
-      inv.output = `${registeredAgents(sim, inst, inv.endAt).length}\n`;
+      const master = inst as InstanceRecord;
+      inv.output =
+        command.behaviour === 'count-agents'
+          ? `${registeredAgents(sim, master, inv.endAt).length}\n`
+          : agentLoadOutput(sim, master, inv.endAt);
     }
     return { status: 'Success', details: 'Success', responseCode: 0, ...ended, stdout: inv.output, stderr: '' };
   }
@@ -239,7 +249,10 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
     throw fail('InvalidInstanceId', `Instances [[${notOnline.join(', ')}]] not in a valid state for account ${ACCOUNT_ID}`);
   }
   const fault = takeFault(sim.state.faults, `Command:${documentName}`);
-  const outcome = fault ? (COMMAND_OUTCOMES.find((o) => o === fault.code) ?? 'Failed') : 'Success';
+  // drain-agents refuses a malformed AgentIps before it does anything.
+  const agentIps = behaviour === 'drain-agents' ? parseAgentIps(input.Parameters?.AgentIps?.[0]) : [];
+  const refused = agentIps === undefined ? 'Failed' : undefined;
+  const outcome = fault ? (COMMAND_OUTCOMES.find((o) => o === fault.code) ?? 'Failed') : (refused ?? 'Success');
   const now = sim.now();
   const duration = sim.model.commandDurationsMs[behaviour];
   const command: CommandRecord = {
@@ -261,6 +274,7 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
       const inst = sim.state.instances[inv.instanceId] as InstanceRecord;
       if (behaviour === 'configure-master') inst.masterAt = Math.min(inst.masterAt ?? Number.POSITIVE_INFINITY, inv.endAt);
       if (behaviour === 'configure-slave') inst.agentInstalledAt = Math.min(inst.agentInstalledAt ?? Number.POSITIVE_INFINITY, inv.endAt);
+      if (behaviour === 'drain-agents' && runsMaster(inst, inv.endAt)) applyDrain(sim, inst, agentIps ?? [], inv.endAt);
     }
   }
   return { Command: commandView(sim, command) };

@@ -139,6 +139,10 @@ export interface InstanceRecord extends Resource {
   /** Mesos: the masters named in the join user data. */
   joinMasterIps?: string[];
   agentRegisterMs: number;
+  /** Mesos: when a drain-agents run put this agent into maintenance and drained it. */
+  drainAt?: number;
+  /** Mesos: when its tasks have left (drainAt + the drain latency). */
+  drainedAt?: number;
 }
 
 export interface ImageRecord extends Resource {
@@ -170,6 +174,25 @@ export interface AlarmRecord {
   configurationUpdatedAt: number;
   actionsEnabled: boolean;
   tags: Tags;
+  /** Virtual time up to which the alarm has been evaluated against its metric. */
+  evaluatedAt?: number;
+  /** Its state changes, oldest first (at most the last 100): what EventBridge would deliver. */
+  history?: AlarmTransitionRecord[];
+}
+
+export interface AlarmTransitionRecord {
+  at: number;
+  from: AlarmRecord['state'];
+  to: AlarmRecord['state'];
+  reason: string;
+}
+
+/** A load set on a cluster from time `t` (see SimulatedCloud.setLoad). */
+export interface LoadRecord {
+  t: number;
+  percent: number;
+  /** The slave count at which `percent` holds; with more agents the allocation falls in proportion. */
+  relativeToSlaves?: number;
 }
 
 export interface InvocationRecord {
@@ -232,6 +255,10 @@ export interface CloudState {
   alarms: Record<string, AlarmRecord>;
   commands: Record<string, CommandRecord>;
   metrics: Record<string, MetricRecord>;
+  /** Cluster id -> the loads set on it, oldest first. */
+  loads: Record<string, LoadRecord[]>;
+  /** Instance id -> task counts set on the agent, oldest first. */
+  agentTasks: Record<string, { t: number; tasks: number }[]>;
   /** `Operation:token` -> the first call's parameters and result. */
   clientTokens: Record<string, TokenRecord>;
   faults: FaultSpec[];
@@ -260,6 +287,8 @@ export function emptyState(region: string, seed: number, now: number): CloudStat
     alarms: {},
     commands: {},
     metrics: {},
+    loads: {},
+    agentTasks: {},
     clientTokens: {},
     faults: [],
     buckets: {},

@@ -7,7 +7,7 @@
 export type ServiceName = 'ec2' | 'ssm' | 'cloudwatch';
 
 /** What an SSM document does when it runs on a simulated instance. */
-export type DocumentBehaviour = 'configure-master' | 'configure-slave' | 'count-agents';
+export type DocumentBehaviour = 'configure-master' | 'configure-slave' | 'count-agents' | 'agent-load' | 'drain-agents';
 
 /** A token bucket: `max` tokens, refilled at `refillPerSecond` (EC2 API throttling). */
 export interface BucketSpec {
@@ -34,6 +34,10 @@ export interface LatencyModel {
   readonly ssmDeliveryMs: number;
   readonly commandDurationsMs: Readonly<Record<DocumentBehaviour, number>>;
   readonly agentRegisterMs: number;
+  /** How long the tasks of a drained agent take to leave it. */
+  readonly agentDrainMs: number;
+  /** The allocation percent masters publish for a cluster whose load was never set. */
+  readonly defaultAllocationPercent: number;
   readonly deletedVisibleMs: number;
   readonly jitter: number;
   readonly networkReachability: boolean;
@@ -47,7 +51,7 @@ export interface SimulatorOptions {
   latencyModel?: LatencyModel;
   /** Default 'eu-west-1' (zones a, b and c). */
   region?: string;
-  /** SSM document name -> what it does. Defaults to the product's three documents. */
+  /** SSM document name -> what it does. Defaults to the product's five documents (DEFAULT_DOCUMENTS). */
   documents?: Record<string, DocumentBehaviour>;
   /** IAM instance profile names that exist; default ['mesos-cluster-node']. */
   instanceProfiles?: string[];

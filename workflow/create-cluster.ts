@@ -1,18 +1,26 @@
 /**
  * The create machine: builds a Mesos cluster in its own VPC.
  *
- *   Validate Cluster Spec → Create VPC → Is A Zone Requested? → Create Subnets (In Requested Zone)
+ *   Validate Cluster Spec → Create VPC → Create Subnets (a public and a private subnet per zone)
  *   → Create Gateways And Security Groups:
  *       [Create Internet Gateway → Create Public Route Table] ‖ [Allocate Elastic IP] ‖ [Create Security Groups]
  *   → Build Cluster Nodes:
  *       [Create NAT Gateway → wait available → Create Private Route Table]
  *     ‖ [Launch Masters → wait SSM Online → Configure Masters → wait setup]
- *     ‖ [Launch Template Slave → wait SSM Online → Configure Template Slave → wait setup
- *        → Bake Slave Image → wait available → Terminate Template Slave]
- *   → Any Slaves? → Launch Slaves → Query Agents → wait registered → Mark Cluster Ready → Cluster Ready
+ *     ‖ [Find Cached Slave Image → Is A Slave Image Cached?
+ *          yes: Use Cached Slave Image
+ *          no:  Launch Template Slave → wait SSM Online → Configure Template Slave → wait setup
+ *               → Bake Slave Image → wait available → Terminate Template Slave]
+ *   → Any Slaves? → Launch Slaves → Query Agents → wait registered
+ *   → Create Scaling Alarms → Mark Cluster Ready → Cluster Ready
  *
- * The template slave boots in the public subnet, so the bake does not wait for the NAT
- * gateway; only the slaves (private subnet) need it, and they start after the Parallel.
+ * Zones: the masters spread round-robin over the zones' public subnets, the slaves over
+ * their private subnets (one RunInstances call per zone). The NAT steps handle one NAT
+ * gateway (first zone, one private route table) or one per zone (natGateways perAz: one
+ * Elastic IP, NAT gateway and private route table per zone) in one Lambda call each.
+ *
+ * The template slave boots in the first public subnet, so the bake does not wait for the
+ * NAT gateway; only the slaves (private subnets) need it, and they start after the Parallel.
  *
  * Failure path: a Catch (States.ALL → $.error) on every top-level state → Record Create
  * Failure (status CREATE_FAILED) → Keep Resources? → the teardown chain ('Roll Back …')
@@ -88,25 +96,26 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     retries: CREATE_STEP_RETRIES,
   });
   const createVpc = task('Create VPC', 'create-vpc', { cidrBlock: J.stringAt(`${SPEC}.vpcCidr`) }, { vpcId: '$.Payload.vpcId' }, '$.vpc');
-  // availabilityZone is the one optional field of a validated spec, and a JSONPath
-  // payload cannot read a missing field: the zone goes to the step only when requested,
-  // otherwise the step picks the first available zone.
-  const subnetFields = {
-    vpcId: J.stringAt('$.vpc.vpcId'),
-    publicCidr: J.stringAt(`${SPEC}.publicSubnetCidr`),
-    privateCidr: J.stringAt(`${SPEC}.privateSubnetCidr`),
-  };
-  const subnetResult = {
-    publicSubnetId: '$.Payload.publicSubnetId',
-    privateSubnetId: '$.Payload.privateSubnetId',
-    availabilityZone: '$.Payload.availabilityZone',
-  };
-  const createSubnets = task('Create Subnets', 'create-subnets', subnetFields, subnetResult, '$.subnets');
-  const createSubnetsInZone = task(
-    'Create Subnets In Requested Zone',
+  // The zones: those the spec names (a validated spec always has the list, maybe empty),
+  // else as many as there are masters, capped by the Region's available zones.
+  const createSubnets = task(
+    'Create Subnets',
     'create-subnets',
-    { ...subnetFields, availabilityZone: J.stringAt(`${SPEC}.availabilityZone`) },
-    subnetResult,
+    {
+      vpcId: J.stringAt('$.vpc.vpcId'),
+      vpcCidr: J.stringAt(`${SPEC}.vpcCidr`),
+      publicCidr: J.stringAt(`${SPEC}.publicSubnetCidr`),
+      privateCidr: J.stringAt(`${SPEC}.privateSubnetCidr`),
+      availabilityZones: J.listAt(`${SPEC}.availabilityZones`),
+      zoneCount: J.numberAt(`${SPEC}.masters`),
+    },
+    {
+      zones: '$.Payload.zones',
+      availabilityZones: '$.Payload.availabilityZones',
+      publicSubnetIds: '$.Payload.publicSubnetIds',
+      privateSubnetIds: '$.Payload.privateSubnetIds',
+      publicSubnetId: '$.Payload.publicSubnetId',
+    },
     '$.subnets'
   );
 
@@ -123,16 +132,17 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     {
       vpcId: J.stringAt('$.vpc.vpcId'),
       internetGatewayId: J.stringAt('$.internetGateway.internetGatewayId'),
-      subnetId: J.stringAt('$.subnets.publicSubnetId'),
+      subnetIds: J.listAt('$.subnets.publicSubnetIds'),
     },
     { routeTableId: '$.Payload.routeTableId' },
     '$.publicRouteTable'
   );
+  // One address per NAT gateway: the first zone's, or every zone's with natGateways perAz.
   const elasticIp = task(
     'Allocate Elastic IP',
     'allocate-elastic-ip',
-    {},
-    { allocationId: '$.Payload.allocationId', publicIp: '$.Payload.publicIp' },
+    { availabilityZones: J.listAt('$.subnets.availabilityZones'), natGateways: J.stringAt(`${SPEC}.natGateways`) },
+    { allocationId: '$.Payload.allocationId', publicIp: '$.Payload.publicIp', allocations: '$.Payload.allocations' },
     '$.elasticIp'
   );
   const securityGroups = task(
@@ -148,6 +158,7 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       publicRouteTableId: J.stringAt('$[0].publicRouteTable.routeTableId'),
       allocationId: J.stringAt('$[1].elasticIp.allocationId'),
       natPublicIp: J.stringAt('$[1].elasticIp.publicIp'),
+      allocations: J.stringAt('$[1].elasticIp.allocations'),
       masterSecurityGroupId: J.stringAt('$[2].securityGroups.masterSecurityGroupId'),
       slaveSecurityGroupId: J.stringAt('$[2].securityGroups.slaveSecurityGroupId'),
     },
@@ -162,8 +173,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     task(
       'Create NAT Gateway',
       'create-nat-gateway',
-      { subnetId: J.stringAt('$.subnets.publicSubnetId'), allocationId: J.stringAt('$.network.allocationId') },
-      { natGatewayId: '$.Payload.natGatewayId' },
+      { zones: J.listAt('$.subnets.zones'), allocations: J.listAt('$.network.allocations') },
+      { natGatewayId: '$.Payload.natGatewayId', natGatewayIds: '$.Payload.natGatewayIds', nats: '$.Payload.nats' },
       '$.natGateway'
     )
   ).next(
@@ -173,7 +184,7 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       probe: task(
         'Check NAT Gateway',
         'check-nat-gateway',
-        { natGatewayId: J.stringAt('$.natGateway.natGatewayId') },
+        { natGatewayIds: J.listAt('$.natGateway.natGatewayIds') },
         { state: '$.Payload.state' },
         '$.natGatewayStatus',
         CHECK_STEP_RETRIES
@@ -183,12 +194,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       next: task(
         'Create Private Route Table',
         'create-private-route-table',
-        {
-          vpcId: J.stringAt('$.vpc.vpcId'),
-          natGatewayId: J.stringAt('$.natGateway.natGatewayId'),
-          subnetId: J.stringAt('$.subnets.privateSubnetId'),
-        },
-        { routeTableId: '$.Payload.routeTableId' },
+        { vpcId: J.stringAt('$.vpc.vpcId'), zones: J.listAt('$.subnets.zones'), nats: J.listAt('$.natGateway.nats') },
+        { routeTableId: '$.Payload.routeTableId', routeTableIds: '$.Payload.routeTableIds' },
         '$.privateRouteTable'
       ),
       timing: NAT_GATEWAY_AVAILABLE,
@@ -206,7 +213,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       count: J.numberAt(`${SPEC}.masters`),
       instanceType: J.stringAt(`${SPEC}.masterInstanceType`),
       imageId: J.stringAt('$.validated.baseImageId'),
-      subnetId: J.stringAt('$.subnets.publicSubnetId'),
+      // Round-robin over the zones' public subnets: master i in zone i mod n.
+      subnetIds: J.listAt('$.subnets.publicSubnetIds'),
       securityGroupId: J.stringAt('$.network.masterSecurityGroupId'),
     },
     { instanceIds: '$.Payload.instanceIds', privateIps: '$.Payload.privateIps' },
@@ -292,7 +300,12 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
   const bakeImage = task(
     'Bake Slave Image',
     'bake-image',
-    { instanceId: J.stringAt('$.templateSlave.instanceId') },
+    {
+      instanceId: J.stringAt('$.templateSlave.instanceId'),
+      vpcId: J.stringAt('$.vpc.vpcId'),
+      imageHash: J.stringAt('$.slaveImageCache.imageHash'),
+      freshImage: J.stringAt(`${SPEC}.freshImage`),
+    },
     { imageId: '$.Payload.imageId' },
     '$.slaveImage'
   );
@@ -339,7 +352,7 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     stepId: 'check-command',
     notDone: 'template slave setup not finished',
   });
-  const templateBranch = sfn.Chain.start(launchTemplateSlave).next(
+  const bakeBranch = sfn.Chain.start(launchTemplateSlave).next(
     pollLoop(scope, {
       subject: 'Template Slave Online',
       counter: 'templateSlaveOnline',
@@ -360,14 +373,42 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     })
   );
 
+  // An available image of the same recipe (base image, software, configure-slave script)
+  // is reused: no template slave, no bake. freshImage forces the bake.
+  const findCachedImage = task(
+    'Find Cached Slave Image',
+    'find-cached-image',
+    {
+      vpcId: J.stringAt('$.vpc.vpcId'),
+      baseImageId: J.stringAt('$.validated.baseImageId'),
+      software: J.objectAt(`${SPEC}.software`),
+      freshImage: J.stringAt(`${SPEC}.freshImage`),
+    },
+    { imageHash: '$.Payload.imageHash', cachedImageId: '$.Payload.cachedImageId' },
+    '$.slaveImageCache'
+  );
+  const useCachedImage = new sfn.Pass(scope, 'Use Cached Slave Image', {
+    parameters: { imageId: J.stringAt('$.slaveImageCache.cachedImageId') },
+    resultPath: '$.slaveImage',
+  });
+  // Asked as IsNull: true (the local runner evaluates IsNull: false as never matching).
+  const templateBranch = sfn.Chain.start(findCachedImage).next(
+    new sfn.Choice(scope, 'Is A Slave Image Cached?')
+      .when(sfn.Condition.isNull('$.slaveImageCache.cachedImageId'), bakeBranch)
+      .otherwise(useCachedImage)
+  );
+
   const nodes = new sfn.Parallel(scope, 'Build Cluster Nodes', {
     resultSelector: {
       natGatewayId: J.stringAt('$[0].natGateway.natGatewayId'),
       privateRouteTableId: J.stringAt('$[0].privateRouteTable.routeTableId'),
+      privateRouteTableIds: J.stringAt('$[0].privateRouteTable.routeTableIds'),
+      natGatewayIds: J.stringAt('$[0].natGateway.natGatewayIds'),
       masterInstanceIds: J.stringAt('$[1].masters.instanceIds'),
       masterIps: J.stringAt('$[1].masters.privateIps'),
       firstMasterId: J.stringAt('$[1].masters.instanceIds[0]'),
       slaveImageId: J.stringAt('$[2].slaveImage.imageId'),
+      slaveImageHash: J.stringAt('$[2].slaveImageCache.imageHash'),
     },
     resultPath: '$.nodes',
   })
@@ -384,6 +425,22 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     '$.ready'
   );
   markReady.next(new sfn.Succeed(scope, 'Cluster Ready'));
+  // The scaling alarms and settings go last: no alarm may start a scale of a cluster that is
+  // not complete (Plan Scale refuses anything but CREATE_COMPLETE anyway).
+  const createAlarms = stepTask(scope, 'Create Scaling Alarms', {
+    fn: functions['create-scaling-alarms'],
+    cluster,
+    payload: {
+      vpcId: J.stringAt('$.vpc.vpcId'),
+      autoscaling: J.objectAt(`${SPEC}.autoscaling`),
+      slaveInstanceType: J.stringAt(`${SPEC}.slaveInstanceType`),
+      slaves: J.numberAt(`${SPEC}.slaves`),
+    },
+    result: { alarmNames: '$.Payload.alarmNames' },
+    resultPath: '$.scalingAlarms',
+    retries: CREATE_STEP_RETRIES,
+  });
+  createAlarms.next(markReady);
 
   const launchSlaves = task(
     'Launch Slaves',
@@ -393,7 +450,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       count: J.numberAt(`${SPEC}.slaves`),
       instanceType: J.stringAt(`${SPEC}.slaveInstanceType`),
       imageId: J.stringAt('$.nodes.slaveImageId'),
-      subnetId: J.stringAt('$.subnets.privateSubnetId'),
+      // Spread over the zones' private subnets: one RunInstances call per zone.
+      subnetIds: J.listAt('$.subnets.privateSubnetIds'),
       securityGroupId: J.stringAt('$.network.slaveSecurityGroupId'),
       masterIps: J.listAt('$.nodes.masterIps'),
     },
@@ -468,7 +526,7 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       .next(checkAgents),
     question: 'Are Agents Registered?',
     done: sfn.Condition.booleanEquals('$.agents.ready', true),
-    next: markReady,
+    next: createAlarms,
     timing: AGENTS_REGISTERED,
     stepId: 'check-agents-registered',
     notDone: 'agents not registered with the master',
@@ -478,29 +536,24 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
   launchSlaves.next(agentsLoop);
   const anySlaves = new sfn.Choice(scope, 'Any Slaves?')
     .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), launchSlaves)
-    .otherwise(markReady);
+    .otherwise(createAlarms);
 
   for (const state of [
     validate,
     createVpc,
     createSubnets,
-    createSubnetsInZone,
     gateways,
     nodes,
     launchSlaves,
     queryAgents,
     checkAgents,
+    createAlarms,
     markReady,
   ]) {
     state.addCatch(wasValidated, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
   }
 
-  createSubnetsInZone.next(gateways);
-  const zoneRequested = new sfn.Choice(scope, 'Is A Zone Requested?')
-    .when(sfn.Condition.isPresent(`${SPEC}.availabilityZone`), createSubnetsInZone)
-    .otherwise(createSubnets);
-  createSubnets.next(gateways).next(nodes).next(anySlaves);
-  return sfn.Chain.start(validate).next(createVpc).next(zoneRequested);
+  return sfn.Chain.start(validate).next(createVpc).next(createSubnets).next(gateways).next(nodes).next(anySlaves);
 }
 
 export interface CreateClusterMachineProps extends MachineObservabilityProps {

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../functions/shared/contracts';
+import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../functions/shared/contracts';
 import { CreateClusterMachine } from './create-cluster';
+import { ScaleClusterMachine } from './scale-cluster';
 import type { StepFunctions } from './step-task';
 import { TeardownClusterMachine } from './teardown-cluster';
 
 /** The machines that can be exported. */
-export const MACHINE_NAMES = ['create-cluster', 'teardown-cluster'] as const;
+export const MACHINE_NAMES = ['create-cluster', 'teardown-cluster', 'scale-cluster'] as const;
 export type MachineName = (typeof MACHINE_NAMES)[number];
 
 /** One state of an ASL definition (JSONPath). */
@@ -82,13 +83,15 @@ export function exportAsl(machine: MachineName): AslDefinition {
 function buildAsl(machine: MachineName, app: App): AslDefinition {
   const stack = new Stack(app, 'AslExport', { env: { region: REGION, account: ACCOUNT } });
   const functions = {} as Record<StepId, lambda.IFunction>;
-  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS]) {
+  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
     functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
   }
   const built =
     machine === 'create-cluster'
       ? new CreateClusterMachine(stack, 'Machine', { functions: functions as StepFunctions })
-      : new TeardownClusterMachine(stack, 'Machine', { functions: functions as StepFunctions });
+      : machine === 'scale-cluster'
+        ? new ScaleClusterMachine(stack, 'Machine', { functions: functions as StepFunctions })
+        : new TeardownClusterMachine(stack, 'Machine', { functions: functions as StepFunctions });
   const cfn = built.stateMachine.node.defaultChild as sfn.CfnStateMachine;
   const definition = flatten(stack.resolve(cfn.definitionString));
   if (typeof definition !== 'string') throw new Error(`${machine}: the definition did not resolve to a string`);

@@ -1,5 +1,5 @@
 /**
- * Prints a machine's ASL: `npx tsx workflow/print-asl.ts create-cluster|teardown-cluster`.
+ * Prints a machine's ASL: `npx tsx workflow/print-asl.ts create-cluster|teardown-cluster|scale-cluster`.
  */
 import { exportAsl, MACHINE_NAMES, type MachineName } from './export';
 

@@ -2,11 +2,13 @@
  * The teardown machine: deletes everything tagged with a cluster's id, in the order of
  * research/aws-faults-and-timings.md (b):
  *
- *   Delete Scaling Alarms
+ *   Mark Cluster Deleting → Delete Scaling Alarms
  *   → [Terminate Instances → wait terminated] ‖ [Delete NAT Gateways → wait deleted] ‖ [Delete Images]
  *   → Release Elastic IPs → Delete Route Tables → Delete Internet Gateways
  *   → Delete Security Groups → Delete Subnets → Delete VPC → Verify Nothing Left → Cluster Deleted
  *
+ * Mark Cluster Deleting tags the cluster DELETE_IN_PROGRESS before anything is deleted:
+ * Plan Scale then refuses every new scale, and a running one stops at its lease check.
  * Alarms go first so that no scale-out launches slaves into a VPC being deleted; instances
  * and the NAT gateway own ENIs and public addresses, so the address, gateway, group, subnet
  * and VPC deletes wait for them; each delete retries DependencyViolation (RetryableError)
@@ -144,11 +146,20 @@ export interface TeardownMachineInput {
 export const TEARDOWN_COMMENT = 'Deletes every resource tagged with the cluster id, in dependency order';
 
 /**
- * Builds the whole teardown definition: the chain, then `Cluster Deleted`; any failure →
- * Record Delete Failure (status DELETE_FAILED) → `Delete Failed`.
+ * Builds the whole teardown definition: Mark Cluster Deleting, the chain, then `Cluster
+ * Deleted`; any failure → Record Delete Failure (status DELETE_FAILED) → `Delete Failed`.
+ * (The create machine's rollback embeds the chain without Mark Cluster Deleting: a cluster
+ * that never became CREATE_COMPLETE cannot be scaled.)
  */
 export function buildTeardownDefinition(scope: Construct, functions: TeardownFunctions): sfn.IChainable {
   const cluster: ClusterPaths = { clusterId: '$.clusterId', clusterName: '$.clusterName' };
+  const markDeleting = stepTask(scope, 'Mark Cluster Deleting', {
+    fn: functions['mark-deleting'],
+    cluster,
+    result: { status: '$.Payload.status' },
+    resultPath: '$.teardown.marked',
+    retries: TEARDOWN_STEP_RETRIES,
+  });
   const teardown = buildTeardownChain(scope, '', functions, { cluster });
 
   const deleteFailed = new sfn.Fail(scope, 'Delete Failed', { error: 'DELETE_FAILED', causePath: FAILURE_CAUSE_PATH });
@@ -159,11 +170,12 @@ export function buildTeardownDefinition(scope: Construct, functions: TeardownFun
   });
   record.next(deleteFailed);
   teardown.addCatch(record, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
-  return teardown.chain.next(new sfn.Succeed(scope, 'Cluster Deleted'));
+  markDeleting.addCatch(record, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
+  return sfn.Chain.start(markDeleting).next(teardown.chain).next(new sfn.Succeed(scope, 'Cluster Deleted'));
 }
 
 export interface TeardownClusterMachineProps extends MachineObservabilityProps {
-  /** The functions of the teardown steps and of record-failure. */
+  /** The functions of the teardown steps, mark-deleting and record-failure. */
   readonly functions: TeardownFunctions;
   /** @default 2 hours (TEARDOWN_MACHINE_TIMEOUT) */
   readonly timeout?: Duration;

@@ -6,7 +6,13 @@
  * time, so a 20-minute create takes a fraction of a second and repeats exactly.
  */
 import './polyfill';
-import { ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { invokeStep, type StepClients } from '../../functions/shared/step';
 import { type AnyStep, loadStep, MissingStepError } from './step-registry';
 import { inVirtualTime } from './virtual-time';
@@ -101,7 +107,12 @@ export interface RunResult {
   readonly endedAt: number;
   /** Real milliseconds the run took. */
   readonly realMs: number;
+  /** True when the execution was stopped through `signal` (status FAILED, error ABORTED_ERROR). */
+  readonly aborted?: boolean;
 }
+
+/** The error of a run stopped through its `signal` (as StopExecution: the execution simply ends). */
+export const ABORTED_ERROR = 'States.Aborted';
 
 export interface RunMachineOptions {
   /** The ASL document, as exported (JSONPath; Lambda tasks name their step in Parameters.FunctionName). */
@@ -125,6 +136,12 @@ export interface RunMachineOptions {
   readonly account?: string;
   /** Step lookup; the default loads functions/<id>/<id>.ts. */
   readonly steps?: (stepId: string) => AnyStep;
+  /**
+   * Stops the execution when aborted, as StopExecution does: no further state starts; a
+   * step already running finishes its calls, but its result is dropped. The run then ends
+   * FAILED with `aborted: true` and the error ABORTED_ERROR.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The function name of a Lambda ARN (`arn:aws:lambda:r:a:function:name[:qualifier]`), or the name itself. */
@@ -264,7 +281,8 @@ export async function runMachine(options: RunMachineOptions): Promise<RunResult>
     return { status: 'SUCCEEDED', output: outcome.output, events, transitions, startedAt, endedAt, realMs };
   }
   const { error, cause } = failureOf(outcome.error);
-  return { status: 'FAILED', error, cause, events, transitions, startedAt, endedAt, realMs };
+  const aborted = outcome.error instanceof ExecutionAbortedError ? { aborted: true } : {};
+  return { status: 'FAILED', error, cause, events, transitions, startedAt, endedAt, realMs, ...aborted };
 }
 
 type Outcome = { output: unknown; endedAt: number } | { error: unknown; endedAt: number };
@@ -281,6 +299,8 @@ async function executeOnce(
   const startedAt = Date.now();
   const events: RunEvent[] = [];
   const enteredAt = new Map<string, number>();
+  // Stopped before it started: nothing runs.
+  if (options.signal?.aborted) return { startedAt, outcome: { error: new ExecutionAbortedError(), endedAt: startedAt }, events };
   const execution = machine.run(toJson(options.input), {
     context: {
       Execution: {
@@ -293,6 +313,8 @@ async function executeOnce(
     },
     overrides: { taskResourceLocalHandlers: handlers },
   });
+  const stop = () => execution.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const consumed = (async () => {
     for await (const raw of execution.eventLogs) {
       const event = toRunEvent(raw as unknown as RawEvent, places, startedAt, enteredAt);
@@ -305,11 +327,13 @@ async function executeOnce(
     (output) => ({ output, endedAt: Date.now() }),
     (error: unknown) => ({ error, endedAt: Date.now() })
   );
+  options.signal?.removeEventListener('abort', stop);
   await consumed;
   return { startedAt, outcome, events };
 }
 
 function failureOf(err: unknown): { error: string; cause?: string } {
+  if (err instanceof ExecutionAbortedError) return { error: ABORTED_ERROR, cause: 'the execution was stopped' };
   if (err instanceof ExecutionTimeoutError) return { error: 'States.Timeout', cause: 'the execution exceeded its TimeoutSeconds' };
   if (err instanceof ExecutionError) {
     const inner = err.cause;

@@ -5,36 +5,46 @@ import { FatalError } from '../shared/errors';
 import { defineStep, type StepClients } from '../shared/step';
 
 /**
- * Check NAT Gateway: one look at the NAT's state for the state machine's poll loop.
- * `failed` is fatal and carries the NAT's failure code (e.g. Gateway.NotAttached,
- * InsufficientFreeAddressesInSubnet); a NAT that is being deleted will never come up.
+ * Check NAT Gateway(s): one look at the NAT gateways' states (one call for all of them)
+ * for the state machine's poll loop: available when every one is. `failed` is fatal and
+ * carries the NAT's failure code (e.g. Gateway.NotAttached, InsufficientFreeAddressesInSubnet);
+ * a NAT that is being deleted will never come up.
  */
 export const checkNatGatewayStep = defineStep(
   'check-nat-gateway',
   async (input: CheckNatGatewayInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<CheckNatGatewayOutput> => {
-    let nat: NatGateway | undefined;
+    const ids = input.natGatewayIds?.length ? [...input.natGatewayIds] : input.natGatewayId ? [input.natGatewayId] : [];
+    if (ids.length === 0) throw new FatalError('natGatewayIds (or natGatewayId) is required');
+    let found: NatGateway[];
     try {
-      const { NatGateways = [] } = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [input.natGatewayId] }));
-      nat = NatGateways.find((n) => n.NatGatewayId === input.natGatewayId);
+      const { NatGateways = [] } = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: ids }));
+      found = NatGateways;
     } catch (err) {
-      // Right after CreateNatGateway the new id may not be visible yet.
+      // Right after CreateNatGateway a new id may not be visible yet.
       if (hasCode(err, 'NatGatewayNotFound', 'InvalidNatGatewayID.NotFound')) return { state: 'pending' };
       throw err;
     }
-    // Not listed yet: eventual consistency right after the create.
-    if (!nat) return { state: 'pending' };
-    switch (nat.State) {
-      case undefined:
-      case 'pending':
-        return { state: 'pending' };
-      case 'available':
-        return { state: 'available' };
-      case 'failed':
-        throw new FatalError(
-          `NAT gateway ${input.natGatewayId} failed: ${nat.FailureCode ?? 'Unknown'}: ${nat.FailureMessage ?? 'no failure message'}`
-        );
-      default:
-        throw new FatalError(`NAT gateway ${input.natGatewayId} is ${nat.State} and will not become available`);
+    let pending = false;
+    for (const id of ids) {
+      const nat = found.find((n) => n.NatGatewayId === id);
+      // Not listed yet: eventual consistency right after the create.
+      if (!nat) {
+        pending = true;
+        continue;
+      }
+      switch (nat.State) {
+        case undefined:
+        case 'pending':
+          pending = true;
+          break;
+        case 'available':
+          break;
+        case 'failed':
+          throw new FatalError(`NAT gateway ${id} failed: ${nat.FailureCode ?? 'Unknown'}: ${nat.FailureMessage ?? 'no failure message'}`);
+        default:
+          throw new FatalError(`NAT gateway ${id} is ${nat.State} and will not become available`);
+      }
     }
+    return { state: pending ? 'pending' : 'available' };
   }
 );

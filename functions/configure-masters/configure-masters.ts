@@ -28,6 +28,8 @@ export const configureMastersStep = defineStep(
         MarathonVersion: [software.marathonVersion],
         PackageRepository: [software.packageRepository],
         PackageKeyUrl: [software.packageKeyUrl],
+        // The leading master publishes the cluster's metrics under this id (scaling alarms).
+        ClusterId: [input.clusterId],
       },
       comment: commandComment(input.clusterId, 'configure-masters'),
       timeoutSeconds: CONFIGURE_TIMEOUT_SECONDS,

@@ -1,5 +1,7 @@
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
+import { awsErrorCode, isNotFound } from '../shared/aws-errors';
 import type { CaughtError, RecordFailureInput, RecordFailureOutput } from '../shared/contracts';
+import { RetryableError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { findClusterVpcIds } from '../shared/network';
 import { defineStep, type StepClients } from '../shared/step';
@@ -47,7 +49,10 @@ export function describeFailure(error: CaughtError): RecordFailureOutput {
 /**
  * Record Failure: works out the failure code and reason and, when the cluster's VPC
  * exists, tags it with the failed status and the code. Recording a failure must not
- * fail itself: tagging errors are logged and the result is returned regardless.
+ * fail itself: tagging errors are logged and the result is returned regardless, except
+ * a NotFound from tagging a VPC that the tag filter just listed. That is eventual
+ * consistency (a failure moments after Create VPC): it is thrown as RetryableError so
+ * that the state machine's retry tags the VPC, which otherwise keeps no failed status.
  */
 export const recordFailureStep = defineStep(
   'record-failure',
@@ -67,6 +72,9 @@ export const recordFailureStep = defineStep(
         );
       }
     } catch (error) {
+      if (isNotFound(error)) {
+        throw new RetryableError(`the cluster VPC is not visible by id yet (${awsErrorCode(error)}); retry tags it`, { cause: error });
+      }
       logger.warn('could not tag the cluster VPC with its failure', { error, failureCode: failure.failureCode });
     }
     return failure;

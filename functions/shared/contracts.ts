@@ -33,12 +33,35 @@ export interface CreateVpcOutput {
 
 export interface CreateSubnetsInput extends StepInput {
   readonly vpcId: string;
+  /** The subnets of a single-zone cluster. */
   readonly publicCidr: string;
   readonly privateCidr: string;
-  /** When absent, the first available zone of the Region (by name) is used. */
+  /** The VPC's block, from which a multi-zone cluster carves its subnets (cluster-spec `zoneSubnetCidrs`). */
+  readonly vpcCidr?: string;
+  /** One zone by name (the spec's `availabilityZone`). */
   readonly availabilityZone?: string;
+  /** The zones by name, in order (the validated spec's `availabilityZones`); empty or absent: chosen by the step. */
+  readonly availabilityZones?: readonly string[];
+  /**
+   * How many zones to choose when none are named: the first `zoneCount` available zones of
+   * the Region by name, fewer if the Region has fewer (the machine passes the master count).
+   * @default 1
+   */
+  readonly zoneCount?: number;
+}
+/** A zone of the cluster and its two subnets. */
+export interface ZoneSubnets {
+  readonly availabilityZone: string;
+  readonly publicSubnetId: string;
+  readonly privateSubnetId: string;
 }
 export interface CreateSubnetsOutput {
+  /** The cluster's zones in order: masters and slaves are spread over them round-robin. */
+  readonly zones: ZoneSubnets[];
+  readonly publicSubnetIds: string[];
+  readonly privateSubnetIds: string[];
+  readonly availabilityZones: string[];
+  /** The first zone's subnets (the only ones of a single-zone cluster). */
   readonly publicSubnetId: string;
   readonly privateSubnetId: string;
   readonly availabilityZone: string;
@@ -54,21 +77,55 @@ export interface CreateInternetGatewayOutput {
 export interface CreatePublicRouteTableInput extends StepInput {
   readonly vpcId: string;
   readonly internetGatewayId: string;
-  readonly subnetId: string;
+  /** One public subnet; or `subnetIds`. */
+  readonly subnetId?: string;
+  /** Every public subnet (one per zone): the one public route table is associated with each. */
+  readonly subnetIds?: readonly string[];
 }
+/** A NAT gateway and the zone it serves. */
+export interface NatGatewayRef {
+  readonly availabilityZone: string;
+  readonly natGatewayId: string;
+}
+/**
+ * Create Private Route Table(s): with one NAT gateway, one table for every private subnet;
+ * with one NAT gateway per zone, one table per zone, routing through that zone's NAT.
+ * The single-NAT form may also be given as `natGatewayId` + `subnetId`.
+ */
 export interface CreatePrivateRouteTableInput extends StepInput {
   readonly vpcId: string;
-  readonly natGatewayId: string;
-  readonly subnetId: string;
+  readonly natGatewayId?: string;
+  readonly subnetId?: string;
+  readonly zones?: readonly ZoneSubnets[];
+  readonly nats?: readonly NatGatewayRef[];
 }
 export interface CreateRouteTableOutput {
+  /** The (first) route table. */
   readonly routeTableId: string;
+  /** Every route table of the step: one, or one per zone. */
+  readonly routeTableIds?: string[];
 }
 
-export type AllocateElasticIpInput = StepInput;
-export interface AllocateElasticIpOutput {
+/** An Elastic IP of a NAT gateway, and the zone whose NAT gateway holds it. */
+export interface ElasticIpAllocation {
+  readonly availabilityZone: string;
   readonly allocationId: string;
   readonly publicIp: string;
+}
+/**
+ * Allocate Elastic IP(s): one per NAT gateway: for the first zone (`natGateways: single`,
+ * the default) or for every zone (`perAz`). Without zones: one untagged-by-zone address.
+ */
+export interface AllocateElasticIpInput extends StepInput {
+  readonly availabilityZones?: readonly string[];
+  readonly natGateways?: import('./cluster-spec').NatGatewayMode;
+}
+export interface AllocateElasticIpOutput {
+  /** The first address. */
+  readonly allocationId: string;
+  readonly publicIp: string;
+  /** One per NAT gateway zone, in zone order. */
+  readonly allocations: ElasticIpAllocation[];
 }
 
 export interface CreateSecurityGroupsInput extends StepInput {
@@ -80,16 +137,28 @@ export interface CreateSecurityGroupsOutput {
   readonly slaveSecurityGroupId: string;
 }
 
+/**
+ * Create NAT Gateway(s): one per allocation, in that zone's public subnet (`zones` +
+ * `allocations`); or a single one from `subnetId` + `allocationId`.
+ */
 export interface CreateNatGatewayInput extends StepInput {
-  readonly subnetId: string;
-  readonly allocationId: string;
+  readonly subnetId?: string;
+  readonly allocationId?: string;
+  readonly zones?: readonly ZoneSubnets[];
+  readonly allocations?: readonly Pick<ElasticIpAllocation, 'availabilityZone' | 'allocationId'>[];
 }
 export interface CreateNatGatewayOutput {
+  /** The first NAT gateway. */
   readonly natGatewayId: string;
+  /** Every NAT gateway of the cluster, with its zone. */
+  readonly nats: NatGatewayRef[];
+  readonly natGatewayIds: string[];
 }
 
+/** Check NAT Gateway(s): available when every one of them is. */
 export interface CheckNatGatewayInput extends StepInput {
-  readonly natGatewayId: string;
+  readonly natGatewayId?: string;
+  readonly natGatewayIds?: readonly string[];
 }
 /** `failed` is not returned: it throws FatalError with the NAT's failure code. */
 export interface CheckNatGatewayOutput {
@@ -103,10 +172,22 @@ export interface LaunchInstancesInput extends StepInput {
   readonly count: number;
   readonly instanceType: string;
   readonly imageId: string;
-  readonly subnetId: string;
+  /** One subnet; or `subnetIds`. */
+  readonly subnetId?: string;
+  /**
+   * The subnets of the cluster's zones: the instances are spread over them round-robin
+   * (instance i in subnet i mod n), with one RunInstances call per subnet that gets any
+   * (ClientToken per subnet), so N slaves over Z zones cost Z calls.
+   */
+  readonly subnetIds?: readonly string[];
   readonly securityGroupId: string;
   /** Slaves only: the masters' private IPs, rendered into the join user data. */
   readonly masterIps?: readonly string[];
+  /**
+   * Appended to the ClientToken's step name, so that each scale-out (e.g. the scale
+   * execution's name) launches its own instances while a re-run of it launches none.
+   */
+  readonly tokenSuffix?: string;
 }
 export interface LaunchInstancesOutput {
   readonly instanceIds: string[];
@@ -158,8 +239,31 @@ export interface CheckAgentsRegisteredOutput {
   readonly ready: boolean;
 }
 
+/**
+ * Find Cached Image: computes the slave image hash of the recipe (base image, software,
+ * configure-slave script) and looks for an available image of this account with that
+ * hash. On a hit it records the image on the VPC (`mesos-cluster:slave-image`).
+ */
+export interface FindCachedImageInput extends StepInput {
+  readonly vpcId: string;
+  readonly baseImageId: string;
+  readonly software: import('./cluster-spec').ClusterSpec['software'];
+  /** Ignore cached images: bake a fresh one. */
+  readonly freshImage?: boolean;
+}
+export interface FindCachedImageOutput {
+  readonly imageHash: string;
+  /** The newest available image with that hash; null when there is none or a fresh bake is forced. */
+  readonly cachedImageId: string | null;
+}
+
+/** Bake Image: the slave image of the recipe `imageHash`, recorded on the VPC. */
 export interface BakeImageInput extends StepInput {
   readonly instanceId: string;
+  readonly vpcId: string;
+  readonly imageHash: string;
+  /** A fresh bake: the image gets a name of its own instead of the recipe's shared name. */
+  readonly freshImage?: boolean;
 }
 export interface BakeImageOutput {
   readonly imageId: string;
@@ -221,6 +325,10 @@ export interface TeardownCheckOutput {
 export interface TeardownDeleteOutput {
   readonly deleted: string[];
 }
+/** Delete Images: what it deleted, and the images it kept because another live cluster uses them. */
+export interface DeleteImagesOutput extends TeardownDeleteOutput {
+  readonly kept: string[];
+}
 /** Verify Nothing Left: throws FatalError listing what is left, else returns an empty list. */
 export interface VerifyDeletedOutput {
   readonly remaining: string[];
@@ -238,6 +346,7 @@ export const CREATE_STEP_IDS = [
   'create-nat-gateway',
   'check-nat-gateway',
   'create-private-route-table',
+  'find-cached-image',
   'launch-instances',
   'check-ssm-online',
   'configure-masters',
@@ -270,4 +379,196 @@ export const TEARDOWN_STEP_IDS = [
 
 export type CreateStepId = (typeof CREATE_STEP_IDS)[number];
 export type TeardownStepId = (typeof TEARDOWN_STEP_IDS)[number];
-export type StepId = CreateStepId | TeardownStepId;
+/** Every step of every machine (the scale steps too: the create and teardown machines use two of them). */
+export type StepId = CreateStepId | TeardownStepId | ScaleStepId;
+
+// ---------------------------------------------------------------- scale
+
+/** What started a scale: a scaling alarm (through EventBridge), the API or CLI, or a schedule. */
+export type ScaleSource = 'alarm' | 'api' | 'schedule';
+
+/** Which way a scale goes. */
+export type ScaleDirection = 'out' | 'in';
+
+/**
+ * The input of the scale machine, passed on to Plan Scale. Give `targetSlaves` (an exact
+ * count) or `direction` (one `step` of the cluster's autoscaling settings). An alarm-started
+ * scale may give `alarmName` (`mesos-cluster-<clusterId>-scale-out|in`) instead of
+ * `clusterId` and `direction`: an EventBridge input transformer can copy the alarm name but
+ * cannot cut the cluster id out of it.
+ */
+export interface ScaleRequest {
+  readonly clusterId?: string;
+  readonly clusterName?: string;
+  readonly direction?: ScaleDirection;
+  readonly targetSlaves?: number;
+  readonly source: ScaleSource;
+  readonly alarmName?: string;
+  /** `$$.Execution.Id`: the owner of the cluster's scale lease. Required unless the plan is `none`. */
+  readonly executionId?: string;
+}
+export type PlanScaleInput = ScaleRequest;
+
+/** What a scale-out launches, found by the cluster's tags: the inputs of Launch Instances. */
+export interface ScaleLaunchInputs {
+  /** The cluster's slave image (role slave-image, available). */
+  readonly imageId: string;
+  /**
+   * The private subnets (one per zone), the one with the fewest live slaves first: Launch
+   * Instances spreads the new slaves over them round-robin, the first ones getting any extra.
+   */
+  readonly subnetIds: string[];
+  /** The slave security group. */
+  readonly securityGroupId: string;
+  readonly instanceType: string;
+  /** The running masters' private IPs, in launch order (for the join user data). */
+  readonly masterIps: string[];
+}
+
+/**
+ * The plan of one scale. `none` ends the scale (nothing to do, cooldown, alarm no longer
+ * firing); `out` and `in` mean that Plan Scale has taken the cluster's scale lease (status
+ * UPDATE_IN_PROGRESS) for this execution, which Record Scale releases.
+ */
+export interface PlanScaleOutput {
+  readonly action: ScaleDirection | 'none';
+  readonly clusterId: string;
+  readonly clusterName: string;
+  /** Live slaves (pending or running) now. */
+  readonly current: number;
+  /** The slave count after the scale (= current for `none`). */
+  readonly target: number;
+  /** How many slaves to launch (`out`) or remove (`in`): |target - current|. */
+  readonly delta: number;
+  /** Why, in words: shown to the user and in the execution history. */
+  readonly reason: string;
+  /** The cluster's cooldown, for a machine that re-plans an alarm scale after it. */
+  readonly cooldownSeconds: number;
+  /** Alarm scales within the cooldown: the seconds left until it ends. */
+  readonly retryAfterSeconds?: number;
+  /** `out` and `in`: the first running master, asked for agents, load and drains. */
+  readonly masterInstanceId?: string;
+  /** `out` only. */
+  readonly launch?: ScaleLaunchInputs;
+}
+
+/** Create Scaling Alarms: the cluster's scale-out and scale-in alarms, and its scaling settings on the VPC. */
+export interface CreateScalingAlarmsInput extends StepInput {
+  readonly vpcId: string;
+  /** The validated spec's `autoscaling`. */
+  readonly autoscaling: import('./cluster-spec').AutoscalingSpec;
+  readonly slaveInstanceType: string;
+  /** The slave count of the create, recorded as the cluster's desired slave count. */
+  readonly slaves?: number;
+}
+export interface CreateScalingAlarmsOutput {
+  readonly alarmNames: string[];
+}
+
+/** Steps of a running scale that only need the cluster id and this execution's id. */
+export interface ScaleLeaseInput {
+  readonly clusterId: string;
+  readonly clusterName?: string;
+  readonly executionId: string;
+}
+/** Check Scale Lease: ConflictError unless this execution still holds the lease. */
+export interface CheckScaleLeaseOutput {
+  readonly held: true;
+}
+
+/** Query Agent Load: sends the agent-load document to a master. Output: SendCommandOutput. */
+export interface QueryAgentLoadInput {
+  readonly clusterId: string;
+  readonly clusterName?: string;
+  readonly executionId?: string;
+  /** The master asked. */
+  readonly instanceId: string;
+}
+
+/** Pick Slaves To Remove: reads the agent load and chooses the slaves with the fewest tasks. */
+export interface PickSlavesToRemoveInput extends QueryAgentLoadInput {
+  /** The agent-load command of Query Agent Load. */
+  readonly commandId: string;
+  /** How many slaves to remove (the plan's delta). */
+  readonly count: number;
+}
+export interface PickSlavesToRemoveOutput {
+  /** Chosen slaves, fewest tasks first. */
+  readonly instanceIds: string[];
+  /** Their private IPs (= Mesos agent addresses), in the same order. */
+  readonly agentIps: string[];
+  /** Tasks running on them when chosen. */
+  readonly tasks: number;
+}
+
+/**
+ * Drain Slaves: puts the agents into Mesos maintenance and drains them (drain-agents
+ * document on a master). An empty list clears the maintenance schedule. Output: SendCommandOutput.
+ */
+export interface DrainSlavesInput extends QueryAgentLoadInput {
+  readonly agentIps: readonly string[];
+}
+
+/** Check Drain: reads an agent-load command and counts the tasks still on the drained agents. */
+export interface CheckDrainInput extends QueryAgentLoadInput {
+  readonly commandId: string;
+  readonly agentIps: readonly string[];
+}
+export interface CheckDrainOutput {
+  readonly drained: boolean;
+  readonly remainingTasks: number;
+}
+
+/** Check Instances Gone: whether the given instances are all `terminated`. Output: TeardownCheckOutput. */
+export interface CheckInstancesGoneInput {
+  readonly clusterId: string;
+  readonly clusterName?: string;
+  readonly executionId?: string;
+  readonly instanceIds: readonly string[];
+}
+
+/** Record Scale: releases the scale lease and records the outcome on the VPC. */
+export interface RecordScaleInput extends ScaleLeaseInput {
+  readonly outcome: 'succeeded' | 'failed';
+  /** The plan's target; recorded as the desired slave count when the scale succeeded. */
+  readonly target?: number;
+  /** A failed scale: the error its Catch recorded, turned into the failure code and reason. */
+  readonly error?: CaughtError;
+}
+export interface RecordScaleOutput {
+  /** False when the lease was not this execution's (e.g. a teardown began): nothing written. */
+  readonly recorded: boolean;
+  /** The cluster status after the step. */
+  readonly status: string;
+  readonly lastScaledAt?: string;
+  /** With `error`: the step that failed (`LAUNCH_INSTANCES_FAILED`), as Record Failure names it. */
+  readonly failureCode?: string;
+  readonly failureReason?: string;
+}
+
+/** Mark Deleting: the teardown's first step, so that no scale starts any more. */
+export interface MarkDeletingOutput {
+  readonly status: 'DELETE_IN_PROGRESS';
+  readonly vpcIds: string[];
+}
+
+/**
+ * The step folders of the scaling feature: the scale machine's own steps, plus
+ * create-scaling-alarms (end of the create) and mark-deleting (start of the teardown). The
+ * scale machine also reuses launch-instances, query-agents, check-agents-registered,
+ * check-command and terminate-instances.
+ */
+export const SCALE_STEP_IDS = [
+  'create-scaling-alarms',
+  'plan-scale',
+  'check-scale-lease',
+  'query-agent-load',
+  'pick-slaves-to-remove',
+  'drain-slaves',
+  'check-drain',
+  'check-instances-gone',
+  'record-scale',
+  'mark-deleting',
+] as const;
+
+export type ScaleStepId = (typeof SCALE_STEP_IDS)[number];

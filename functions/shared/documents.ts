@@ -7,6 +7,26 @@ export const DOCUMENTS = {
   configureMaster: process.env.DOCUMENT_CONFIGURE_MASTER ?? 'MesosCluster-ConfigureMaster',
   configureSlave: process.env.DOCUMENT_CONFIGURE_SLAVE ?? 'MesosCluster-ConfigureSlave',
   countAgents: process.env.DOCUMENT_COUNT_AGENTS ?? 'MesosCluster-CountAgents',
+  /** Prints `<agent-ip> <tasks>` for every agent registered with the leading master. */
+  agentLoad: process.env.DOCUMENT_AGENT_LOAD ?? 'MesosCluster-AgentLoad',
+  /** Puts the agents of parameter AgentIps into Mesos maintenance and drains them. */
+  drainAgents: process.env.DOCUMENT_DRAIN_AGENTS ?? 'MesosCluster-DrainAgents',
+} as const;
+
+/**
+ * The CloudWatch metrics that the leading master publishes every minute
+ * (bootstrap/publish-metrics.sh), and that the scaling alarms watch.
+ */
+export const CLUSTER_METRICS = {
+  namespace: 'MesosCluster',
+  /** The one dimension: the cluster id. */
+  dimension: 'ClusterId',
+  /** max(CPU, memory) allocation of the cluster's agents, in percent: what the alarms watch. */
+  allocation: 'AllocationPercent',
+  cpuAllocation: 'CpuAllocationPercent',
+  memAllocation: 'MemAllocationPercent',
+  /** Active agents (master/slaves_active). */
+  activeAgents: 'ActiveAgents',
 } as const;
 
 /** The instance profile of the cluster nodes (SSM managed instance core). */

@@ -17,10 +17,18 @@ import {
 import { awsErrorCode, hasCode, isNotFound } from './aws-errors';
 import { FatalError, RetryableError } from './errors';
 import { clientToken } from './idempotency';
-import { type ClusterRef, clusterFilters, type ResourceRole, tagSpec } from './tags';
+import { type ClusterRef, clusterFilters, type ResourceRole, TAG_ZONE, tagSpec, tagValue, zoneTag } from './tags';
 
 /** The default route of a cluster route table. */
 export const DEFAULT_ROUTE = '0.0.0.0/0';
+
+/**
+ * The zones that get a NAT gateway (and its Elastic IP): the first zone with
+ * `natGateways: single` (the default), every zone with `perAz`.
+ */
+export function natZones(zones: readonly string[], mode: 'single' | 'perAz' | undefined): string[] {
+  return mode === 'perAz' ? [...zones] : zones.slice(0, 1);
+}
 
 /**
  * Runs a call on a resource that this step has just created. EC2 is eventually
@@ -52,15 +60,21 @@ export interface RouteTableRequest {
   readonly step: string;
   readonly role: Extract<ResourceRole, 'public-route-table' | 'private-route-table'>;
   readonly vpcId: string;
-  readonly subnetId: string;
+  /** The subnets the table is associated with. */
+  readonly subnetIds: readonly string[];
+  /**
+   * The zone of a per-zone table (one private route table per NAT gateway): the table is
+   * found by role and zone tag, and its ClientToken names the zone.
+   */
+  readonly zone?: string;
   /** Where the default route points. */
   readonly target: { readonly gatewayId: string } | { readonly natGatewayId: string };
 }
 
 /**
- * Makes sure the cluster has a route table of the given role with a default route to the
- * target, associated with the subnet. Each part is checked before it is done, and the
- * "already there" answers of EC2 count as success, so a re-run converges.
+ * Makes sure the cluster has a route table of the given role (and zone) with a default
+ * route to the target, associated with each subnet. Each part is checked before it is
+ * done, and the "already there" answers of EC2 count as success, so a re-run converges.
  */
 export async function ensureRouteTable(ec2: EC2Client, req: RouteTableRequest): Promise<string> {
   const table = await findOrCreateRouteTable(ec2, req);
@@ -68,21 +82,25 @@ export async function ensureRouteTable(ec2: EC2Client, req: RouteTableRequest): 
   if (!routeTableId) throw new FatalError(`CreateRouteTable returned no route table id for ${req.role}`);
   await onNewResource(`route table ${routeTableId}`, async () => {
     await ensureDefaultRoute(ec2, routeTableId, table.Routes ?? [], req.target);
-    const associated = (table.Associations ?? []).some((a) => a.SubnetId === req.subnetId);
-    if (!associated) await associate(ec2, routeTableId, req.subnetId);
+    for (const subnetId of req.subnetIds) {
+      const associated = (table.Associations ?? []).some((a) => a.SubnetId === subnetId);
+      if (!associated) await associate(ec2, routeTableId, subnetId);
+    }
   });
   return routeTableId;
 }
 
 async function findOrCreateRouteTable(ec2: EC2Client, req: RouteTableRequest): Promise<RouteTable> {
-  const { RouteTables = [] } = await ec2.send(new DescribeRouteTablesCommand({ Filters: clusterFilters(req.cluster.clusterId, req.role) }));
-  const existing = RouteTables[0];
+  const filters = clusterFilters(req.cluster.clusterId, req.role);
+  if (req.zone) filters.push({ Name: `tag:${TAG_ZONE}`, Values: [req.zone] });
+  const { RouteTables = [] } = await ec2.send(new DescribeRouteTablesCommand({ Filters: filters }));
+  const existing = req.zone ? RouteTables[0] : (RouteTables.find((t) => !tagValue(t.Tags, TAG_ZONE)) ?? RouteTables[0]);
   if (existing) return existing;
   const { RouteTable } = await ec2.send(
     new CreateRouteTableCommand({
       VpcId: req.vpcId,
-      ClientToken: clientToken(req.cluster.clusterId, req.step),
-      TagSpecifications: [tagSpec('route-table', req.cluster, req.role)],
+      ClientToken: clientToken(req.cluster.clusterId, req.zone ? `${req.step}/${req.zone}` : req.step),
+      TagSpecifications: [tagSpec('route-table', req.cluster, req.role, req.zone ? [zoneTag(req.zone)] : [])],
     })
   );
   if (!RouteTable) throw new FatalError(`CreateRouteTable returned no route table for ${req.role}`);

@@ -12,6 +12,8 @@ export const TAG_ROLE = 'mesos-cluster:role';
 export const TAG_STATUS = 'mesos-cluster:status';
 /** Set on the VPC by Record Failure: the machine-readable failure code (e.g. CREATE_NAT_GATEWAY_FAILED). */
 export const TAG_FAILURE_CODE = 'mesos-cluster:failure-code';
+/** On per-zone resources (subnets, NAT gateways and their Elastic IPs, private route tables): the availability zone they serve. */
+export const TAG_ZONE = 'mesos-cluster:zone';
 
 /** What a resource is to the cluster; one tag value per kind of resource. */
 export type ResourceRole =
@@ -44,8 +46,13 @@ export function clusterTags(cluster: ClusterRef, role: ResourceRole): Tag[] {
   ];
 }
 
-export function tagSpec(resourceType: ResourceType, cluster: ClusterRef, role: ResourceRole): TagSpecification {
-  return { ResourceType: resourceType, Tags: clusterTags(cluster, role) };
+export function tagSpec(resourceType: ResourceType, cluster: ClusterRef, role: ResourceRole, extra: readonly Tag[] = []): TagSpecification {
+  return { ResourceType: resourceType, Tags: [...clusterTags(cluster, role), ...extra] };
+}
+
+/** The zone tag of a per-zone resource. */
+export function zoneTag(availabilityZone: string): Tag {
+  return { Key: TAG_ZONE, Value: availabilityZone };
 }
 
 /** EC2 filters selecting the cluster's resources, optionally of one role. */

@@ -9,8 +9,15 @@
  */
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { type BootstrapScriptName, renderDocumentScript, SCRIPT_PARAMETERS } from '../../bootstrap/render-document-script';
+import {
+  type BootstrapScriptName,
+  OPTIONAL_SCRIPT_PARAMETERS,
+  renderDocumentScript,
+  SCRIPT_PARAMETERS,
+} from '../../bootstrap/render-document-script';
 import type { DocumentKey } from '../permissions';
+
+const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 
 /** The allowed pattern of every document parameter (the same rules as the cluster spec). */
 export const PARAMETER_PATTERNS: Readonly<Record<string, { readonly pattern: string; readonly description: string }>> = {
@@ -33,6 +40,16 @@ export const PARAMETER_PATTERNS: Readonly<Record<string, { readonly pattern: str
     pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$',
     description: "The https URL of that repository's signing key",
   },
+  // Empty clears the maintenance schedule; at most 50 agents (drain-agents.sh MAX_DRAIN_AGENTS).
+  AgentIps: {
+    pattern: `^(${IPV4}(,${IPV4}){0,49})?$`,
+    description: 'The private IPv4 addresses of the agents to drain, comma-separated; empty clears the maintenance schedule',
+  },
+  // Optional (empty by default): the id under which the leading master publishes the cluster's metrics.
+  ClusterId: {
+    pattern: '^([a-z0-9][a-z0-9-]{0,62})?$',
+    description: 'The cluster id: the ClusterId dimension of the MesosCluster metrics that the scaling alarms watch',
+  },
 };
 
 /** Which script each document runs, and for how long at most. */
@@ -49,6 +66,16 @@ const DOCUMENTS: Readonly<Record<DocumentKey, { script: BootstrapScriptName; des
     timeoutSeconds: 1800,
   },
   countAgents: { script: 'count-agents', description: 'Prints the number of active Mesos agents', timeoutSeconds: 120 },
+  agentLoad: {
+    script: 'agent-load',
+    description: 'Prints the tasks on every Mesos agent of the leading master: <agent-ip> <tasks>',
+    timeoutSeconds: 120,
+  },
+  drainAgents: {
+    script: 'drain-agents',
+    description: 'Puts Mesos agents into maintenance and drains them; an empty list clears the maintenance schedule',
+    timeoutSeconds: 300,
+  },
 };
 
 /** SSM documents are limited to 64 KB of content. */
@@ -59,7 +86,7 @@ export interface CommandDocumentsProps {
   readonly renderScript?: (name: BootstrapScriptName) => string;
 }
 
-/** The configure-master, configure-slave and count-agents documents. */
+/** The configure-master, configure-slave, count-agents, agent-load and drain-agents documents. */
 export class CommandDocuments extends Construct {
   /** The document names (CloudFormation-generated), for the steps' environment and IAM. */
   readonly names: Readonly<Record<DocumentKey, string>>;
@@ -81,11 +108,16 @@ export class CommandDocuments extends Construct {
       configureMaster: documents.configureMaster.ref,
       configureSlave: documents.configureSlave.ref,
       countAgents: documents.countAgents.ref,
+      agentLoad: documents.agentLoad.ref,
+      drainAgents: documents.drainAgents.ref,
     };
   }
 }
 
-/** The content of a Command document that exports its parameters, then runs the script. */
+/**
+ * The content of a Command document that exports its parameters, then runs the script. An
+ * optional parameter (OPTIONAL_SCRIPT_PARAMETERS) defaults to the empty string.
+ */
 export function documentContent(script: BootstrapScriptName, description: string, timeoutSeconds: number, text: string): object {
   if (/\{\{/.test(text)) throw new Error(`bootstrap/${script}.sh contains '{{', which SSM would read as a parameter`);
   const parameters: Record<string, object> = {};
@@ -94,6 +126,13 @@ export function documentContent(script: BootstrapScriptName, description: string
     const rule = PARAMETER_PATTERNS[name];
     if (!rule) throw new Error(`bootstrap/${script}.sh: document parameter ${name} has no allowed pattern`);
     parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern };
+    exports.push(`export ${env}='{{ ${name} }}'`);
+  }
+  for (const [name, env] of Object.entries(OPTIONAL_SCRIPT_PARAMETERS[script] ?? {})) {
+    const rule = PARAMETER_PATTERNS[name];
+    if (!rule) throw new Error(`bootstrap/${script}.sh: document parameter ${name} has no allowed pattern`);
+    if (!new RegExp(rule.pattern).test('')) throw new Error(`bootstrap/${script}.sh: optional parameter ${name} must admit ''`);
+    parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern, default: '' };
     exports.push(`export ${env}='{{ ${name} }}'`);
   }
   const lines = text.replace(/\n$/, '').split('\n');

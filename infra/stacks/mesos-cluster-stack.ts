@@ -1,22 +1,31 @@
 /**
- * The Mesos cluster stack: one Lambda per workflow step, the create and teardown state
- * machines, the node role and instance profile, and the SSM documents that configure the
- * nodes. API Gateway and the scaling alarms' EventBridge rules come later.
+ * The Mesos cluster stack: one Lambda per workflow step, the create, teardown and scale
+ * state machines, the node role and instance profile, and the SSM documents that configure
+ * and drain the nodes, and the cluster API (REST, AWS_IAM). `addScaleMachine` wires a scale
+ * machine to the API's scale route, the scaling alarms' EventBridge rules and the scaling
+ * schedules (the stack's own with `wireScaleMachine`, as infra/app.ts does).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { BootstrapScriptName } from '../../bootstrap/render-document-script';
-import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
+import { configureSlaveScriptSha256 } from '../../bootstrap/script-hash';
+import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
+import { SCRIPT_HASH_ENV } from '../../functions/shared/image-recipe';
 import { CreateClusterMachine } from '../../workflow/create-cluster';
+import { ScaleClusterMachine } from '../../workflow/scale-cluster';
 import type { StepFunctions } from '../../workflow/step-task';
 import { TeardownClusterMachine } from '../../workflow/teardown-cluster';
+import { ClusterApi } from '../constructs/cluster-api';
 import { CommandDocuments } from '../constructs/command-documents';
 import { NodeRole } from '../constructs/node-role';
+import { ScaleTriggers } from '../constructs/scale-triggers';
 import { StepFunction } from '../constructs/step-function';
 import { acknowledgeStateMachineRole, acknowledgeWildcards } from '../nag';
 import { stepGrants } from '../permissions';
+import { type DeploySettings, deploySettings } from '../settings';
 
 export interface MesosClusterStackProps extends StackProps {
   /** The folder with functions/<step-id>/handler.ts. @default <repo>/functions */
@@ -25,6 +34,13 @@ export interface MesosClusterStackProps extends StackProps {
   readonly renderScript?: (name: BootstrapScriptName) => string;
   /** Retention of the functions' and machines' log groups. @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Wire the stack's scale machine (`addScaleMachine(scaleMachine.stateMachine)`): the API's
+   * scale route, the alarm rules and the schedules. Without it the machine exists but
+   * nothing starts it (another scale machine may be added instead).
+   * @default false
+   */
+  readonly wireScaleMachine?: boolean;
 }
 
 /** `create-vpc` → `CreateVpc`: the construct id of a step. */
@@ -36,8 +52,15 @@ export class MesosClusterStack extends Stack {
   readonly steps: Readonly<Record<StepId, StepFunction>>;
   readonly createMachine: CreateClusterMachine;
   readonly teardownMachine: TeardownClusterMachine;
+  /** Scales a cluster's slaves (API, scaling alarms, schedules; see `wireScaleMachine`). */
+  readonly scaleMachine: ScaleClusterMachine;
   readonly nodeRole: NodeRole;
   readonly documents: CommandDocuments;
+  /** The deploy-time settings (cdk.json context). */
+  readonly settings: DeploySettings;
+  readonly api: ClusterApi;
+  /** The alarm rules and schedules of the scale machine, once added. */
+  scaleTriggers?: ScaleTriggers;
 
   constructor(scope: Construct, id: string, props: MesosClusterStackProps = {}) {
     super(scope, id, props);
@@ -50,9 +73,13 @@ export class MesosClusterStack extends Stack {
       DOCUMENT_CONFIGURE_MASTER: this.documents.names.configureMaster,
       DOCUMENT_CONFIGURE_SLAVE: this.documents.names.configureSlave,
       DOCUMENT_COUNT_AGENTS: this.documents.names.countAgents,
+      DOCUMENT_AGENT_LOAD: this.documents.names.agentLoad,
+      DOCUMENT_DRAIN_AGENTS: this.documents.names.drainAgents,
+      // Part of the slave image's recipe hash: a changed script means a new image.
+      [SCRIPT_HASH_ENV]: configureSlaveScriptSha256(props.renderScript),
     };
     const steps = {} as Record<StepId, StepFunction>;
-    for (const stepId of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS]) {
+    for (const stepId of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
       const step = new StepFunction(this, `${pascal(stepId)}Step`, {
         stepId,
         environment,
@@ -71,10 +98,37 @@ export class MesosClusterStack extends Stack {
     ) as unknown as StepFunctions;
     this.createMachine = new CreateClusterMachine(this, 'CreateCluster', { functions, logRetention: props.logRetention });
     this.teardownMachine = new TeardownClusterMachine(this, 'TeardownCluster', { functions, logRetention: props.logRetention });
-    for (const machine of [this.createMachine, this.teardownMachine]) acknowledgeStateMachineRole(machine.stateMachine.role);
+    this.scaleMachine = new ScaleClusterMachine(this, 'ScaleCluster', { functions, logRetention: props.logRetention });
+    for (const machine of [this.createMachine, this.teardownMachine, this.scaleMachine])
+      acknowledgeStateMachineRole(machine.stateMachine.role);
 
     new CfnOutput(this, 'CreateStateMachineArn', { value: this.createMachine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TeardownStateMachineArn', { value: this.teardownMachine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'NodeInstanceProfileName', { value: this.nodeRole.instanceProfile.instanceProfileName });
+
+    this.settings = deploySettings(this.node);
+    this.api = new ClusterApi(this, 'Api', {
+      createMachine: this.createMachine.stateMachine,
+      teardownMachine: this.teardownMachine.stateMachine,
+      settings: this.settings,
+      logRetention: props.logRetention,
+    });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'The cluster API (AWS_IAM: sign requests with SigV4)' });
+    if (props.wireScaleMachine) this.addScaleMachine(this.scaleMachine.stateMachine);
+  }
+
+  /**
+   * Wires a scale machine: the API's POST /clusters/{id}/scale, the EventBridge rules of the
+   * clusters' scaling alarms, and the scaling schedules (cdk.json `mesos-cluster:scheduledScaling`).
+   * Once only.
+   */
+  addScaleMachine(machine: sfn.IStateMachine): ScaleTriggers {
+    if (this.scaleTriggers) throw new Error('MesosClusterStack: the scale machine is already added');
+    this.api.addScaleMachine(machine);
+    this.scaleTriggers = new ScaleTriggers(this, 'ScaleTriggers', { machine, schedules: this.settings.scheduledScaling });
+    new CfnOutput(this, 'ScaleStateMachineArn', { value: machine.stateMachineArn });
+    new CfnOutput(this, 'ScalingScheduleGroupName', { value: this.scaleTriggers.scheduleGroup.scheduleGroupName });
+    new CfnOutput(this, 'ScalingSchedulerRoleArn', { value: this.scaleTriggers.schedulerRole.roleArn });
+    return this.scaleTriggers;
   }
 }

@@ -4,11 +4,14 @@
  * exported once per test file.
  */
 
-import { type AslMachine, type RunResult, runMachine } from '../../cli/runner/local-runner';
+import { type AslMachine, type RunEvent, type RunResult, runMachine } from '../../cli/runner/local-runner';
+import { type AnyStep, loadStep } from '../../cli/runner/step-registry';
 import { inVirtualTime } from '../../cli/runner/virtual-time';
 import type { ClusterSpecInput } from '../../functions/shared/cluster-spec';
 import { type ClusterDescription, describeCluster } from '../../functions/shared/describe-cluster';
 import { SimulatedCloud } from '../../simulator';
+import { simulatedClients } from '../../simulator/clients';
+import type { ServiceName, SimulatorOptions } from '../../simulator/types';
 import { exportAsl, type MachineName } from '../../workflow/export';
 
 /** The simulated clock of a fresh cloud in the workflow tests. */
@@ -26,32 +29,122 @@ export function asl(machine: MachineName): AslMachine {
   return definition;
 }
 
+/** What a run of a world may change: the steps, an observer, a stop. */
+export interface WorldRunOptions {
+  /** Replaces every step the runner resolves (e.g. to run each invocation twice). */
+  readonly wrapStep?: (step: AnyStep) => AnyStep;
+  /** Called for every event of the run, as it happens. */
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Stops the execution (as StopExecution) at the first event for which this is true. */
+  readonly stopWhen?: (event: RunEvent) => boolean;
+  /** Stops the execution when it aborts. */
+  readonly signal?: AbortSignal;
+}
+
+/** One AWS call as a step made it (every attempt, SDK retries included). */
+export interface StepCall {
+  readonly stepId: string;
+  /** The operation, as the simulator counts it: `CreateVpc`, `SendCommand`. */
+  readonly operation: string;
+  readonly service: ServiceName;
+}
+
+/** `CreateVpcCommand` → `CreateVpc`, `SendCommandCommand` → `SendCommand`. */
+function operationOfCommand(commandName: string): string {
+  return commandName.endsWith('Command') ? commandName.slice(0, -'Command'.length) : commandName;
+}
+
 /** A simulated cloud with its own virtual clock, which each run continues. */
 export class SimulatedWorld {
   readonly cloud: SimulatedCloud;
   /** Virtual now: where the next run or look starts. */
   now: number;
 
-  constructor(now = T0) {
-    this.cloud = new SimulatedCloud();
+  /** A fresh cloud at `now`, or the given cloud (e.g. with its own latency model). */
+  constructor(now = T0, cloud?: SimulatedCloud) {
+    this.cloud = cloud ?? new SimulatedCloud();
     this.now = now;
   }
 
-  /** Runs a machine in virtual time from `now`, and moves `now` to its end. */
-  async run(machine: MachineName, input: unknown, executionName: string): Promise<RunResult> {
-    const result = await runMachine({ asl: asl(machine), input, executionName, clients: this.cloud.clients(), clock: { now: this.now } });
-    this.now = result.endedAt;
+  /** An independent copy of this world: the same resources, faults and clock (`options` as for a new cloud). */
+  async fork(options?: SimulatorOptions): Promise<SimulatedWorld> {
+    const state = await this.look(async () => this.cloud.toJSON());
+    return new SimulatedWorld(this.now, SimulatedCloud.fromJSON(state, options));
+  }
+
+  #stepCalls: StepCall[] | undefined;
+
+  /**
+   * From now on, every step of every run sends its AWS calls through its own clients and
+   * they are logged (in call order) in the returned list, with the step that made them.
+   */
+  recordStepCalls(): StepCall[] {
+    this.#stepCalls ??= [];
+    return this.#stepCalls;
+  }
+
+  /** The step as a run resolves it: logged calls and the caller's wrapper, when asked for. */
+  private resolveStep(stepId: string, wrapStep?: (step: AnyStep) => AnyStep): AnyStep {
+    let step = loadStep(stepId);
+    const log = this.#stepCalls;
+    if (log) {
+      const { cloud } = this;
+      const recording = simulatedClients(
+        {
+          handle(service, commandName, input) {
+            log.push({ stepId, operation: operationOfCommand(commandName), service });
+            return cloud.handle(service, commandName, input);
+          },
+        },
+        cloud.region
+      );
+      const inner = step;
+      step = { id: inner.id, run: (input) => inner.run(input, recording) };
+    }
+    return wrapStep ? wrapStep(step) : step;
+  }
+
+  /**
+   * Runs a machine in virtual time from `now`, and moves `now` to its end. Inside `look`
+   * (one virtual-time session) several runs proceed side by side on the same clock.
+   */
+  async run(machine: MachineName, input: unknown, executionName: string, options: WorldRunOptions = {}): Promise<RunResult> {
+    const stop = options.stopWhen ? new AbortController() : undefined;
+    const signal = stop && options.signal ? AbortSignal.any([stop.signal, options.signal]) : (stop?.signal ?? options.signal);
+    const { stopWhen, onEvent, wrapStep } = options;
+    const result = await runMachine({
+      asl: asl(machine),
+      input,
+      executionName,
+      clients: this.cloud.clients(),
+      clock: { now: this.now },
+      steps: (id) => this.resolveStep(id, wrapStep),
+      signal,
+      onEvent:
+        onEvent || stopWhen
+          ? (event) => {
+              onEvent?.(event);
+              if (stop && !stop.signal.aborted && stopWhen?.(event)) stop.abort();
+            }
+          : undefined,
+    });
+    this.now = Math.max(this.now, result.endedAt);
     return result;
   }
 
   /** Runs the create machine for a spec; the cluster id is `<name>-000001` unless given. */
-  async create(spec: ClusterSpecInput, clusterId = `${spec.name}-000001`): Promise<RunResult> {
-    return this.run('create-cluster', { clusterId, spec }, `create-${clusterId}`);
+  async create(spec: ClusterSpecInput, clusterId = `${spec.name}-000001`, options: WorldRunOptions = {}): Promise<RunResult> {
+    return this.run('create-cluster', { clusterId, spec }, `create-${clusterId}`, options);
   }
 
   /** Runs the teardown machine for a cluster. */
-  async teardown(clusterId: string, clusterName: string, executionName = `delete-${clusterId}`): Promise<RunResult> {
-    return this.run('teardown-cluster', { clusterId, clusterName }, executionName);
+  async teardown(
+    clusterId: string,
+    clusterName: string,
+    executionName = `delete-${clusterId}`,
+    options: WorldRunOptions = {}
+  ): Promise<RunResult> {
+    return this.run('teardown-cluster', { clusterId, clusterName }, executionName, options);
   }
 
   /** Does something with the cloud at the current virtual time (lookups see the cloud as the last run left it). */

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildSync } from 'esbuild';
-import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
+import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import { PROJECT_ROOT } from '../../infra/constructs/step-function';
 import { type StepGrant, stepGrants } from '../../infra/permissions';
 
-const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS];
+const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS];
 
 /** The IAM service prefix of each SDK client package. */
 const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: 'cloudwatch' };
@@ -48,7 +48,11 @@ function actionsCalledByCode(): Map<StepId, Set<string>> {
 function grantsOf(stepId: StepId): StepGrant[] {
   const stack = new Stack(new App(), 'Test', { env: { region: 'eu-west-1' } });
   const nodeRole = new iam.Role(stack, 'Node', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-  return stepGrants(stepId, { scope: stack, documents: { configureMaster: 'cm', configureSlave: 'cs', countAgents: 'ca' }, nodeRole });
+  return stepGrants(stepId, {
+    scope: stack,
+    documents: { configureMaster: 'cm', configureSlave: 'cs', countAgents: 'ca', agentLoad: 'al', drainAgents: 'da' },
+    nodeRole,
+  });
 }
 
 describe('step permissions', () => {
@@ -65,13 +69,14 @@ describe('step permissions', () => {
 
     // Act
     const granted = new Set(grants.flatMap((g) => g.statement.actions));
-    // Tagging on create and passing the node role are authorizations, not API calls.
+    // Tagging on create (EC2, and CloudWatch's PutMetricAlarm with Tags) and passing the node
+    // role are authorizations, not API calls.
     const implied = [...granted].filter((a) => !calls.has(a));
 
     // Assess
     expect(calls.size).toBeGreaterThan(0);
     expect([...calls].filter((a) => !granted.has(a))).toEqual([]);
-    for (const action of implied) expect(['ec2:CreateTags', 'iam:PassRole']).toContain(action);
+    for (const action of implied) expect(['ec2:CreateTags', 'iam:PassRole', 'cloudwatch:TagResource']).toContain(action);
   });
 
   it('gives a reason to every statement with a wildcard resource', () => {

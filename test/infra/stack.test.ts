@@ -5,20 +5,20 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
+import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import { PARAMETER_PATTERNS } from '../../infra/constructs/command-documents';
 import { StepFunction } from '../../infra/constructs/step-function';
 import { MesosClusterStack } from '../../infra/stacks/mesos-cluster-stack';
 import { exportAsl, placeholderFunctionArn } from '../../workflow/export';
 
-const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS];
+const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS];
 
 type Json = Record<string, unknown>;
 
 /** The stack as `cdk synth` builds it, without bundling the functions and without the built-in template validation. */
-function buildStack(): { app: App; stack: MesosClusterStack; template: Template } {
+function buildStack(wireScaleMachine = false): { app: App; stack: MesosClusterStack; template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  const stack = new MesosClusterStack(app, 'MesosCluster', { env: { region: 'eu-west-1' } });
+  const stack = new MesosClusterStack(app, 'MesosCluster', { env: { region: 'eu-west-1' }, wireScaleMachine });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -59,18 +59,18 @@ describe('MesosClusterStack', () => {
     ({ stack, template } = buildStack());
   });
 
-  it('deploys both state machines as Standard, logging ALL to vended log groups, traced, with their timeouts', () => {
+  it('deploys the three state machines as Standard, logging ALL to vended log groups, traced, with their timeouts', () => {
     // Prepare
     const machines = template.findResources('AWS::StepFunctions::StateMachine');
 
     // Act
     const logGroups = template.findResources('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/MesosCluster-(create|teardown)$') },
+      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/MesosCluster-(create|teardown|scale)$') },
     });
 
     // Assess
-    expect(Object.keys(machines)).toHaveLength(2);
-    expect(Object.keys(logGroups)).toHaveLength(2);
+    expect(Object.keys(machines)).toHaveLength(3);
+    expect(Object.keys(logGroups)).toHaveLength(3);
     template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
@@ -91,12 +91,15 @@ describe('MesosClusterStack', () => {
     // Act
     const create = resolve(stack.createMachine) as { TimeoutSeconds: number };
     const teardown = resolve(stack.teardownMachine) as { TimeoutSeconds: number };
+    const scale = resolve(stack.scaleMachine) as { TimeoutSeconds: number };
 
     // Assess
     expect(create).toEqual(exportAsl('create-cluster'));
     expect(teardown).toEqual(exportAsl('teardown-cluster'));
+    expect(scale).toEqual(exportAsl('scale-cluster'));
     expect(create.TimeoutSeconds).toBe(2 * 3600);
     expect(teardown.TimeoutSeconds).toBe(2 * 3600);
+    expect(scale.TimeoutSeconds).toBe(6 * 3600);
   });
 
   it('alarms on failed executions of each machine', () => {
@@ -113,12 +116,14 @@ describe('MesosClusterStack', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: alarm });
 
     // Assess
-    expect(Object.keys(alarms)).toHaveLength(2);
+    expect(Object.keys(alarms)).toHaveLength(3);
   });
 
   it('deploys one Node.js 24 arm64 function per step with its service name, documents and instance profile', () => {
     // Prepare
-    const functions = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: Json }>;
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^(?!api-)') } } },
+    }) as Record<string, { Properties: Json }>;
 
     // Act
     const services = Object.values(functions).map(
@@ -128,24 +133,30 @@ describe('MesosClusterStack', () => {
     // Assess
     expect(Object.keys(functions)).toHaveLength(STEP_IDS.length);
     expect([...services].sort()).toEqual([...STEP_IDS].sort());
-    template.allResourcesProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Timeout: 30,
-      MemorySize: 256,
-      Handler: 'index.handler',
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.anyValue() } },
-      Environment: {
-        Variables: {
-          POWERTOOLS_SERVICE_NAME: Match.anyValue(),
-          NODE_OPTIONS: '--enable-source-maps',
-          NODE_INSTANCE_PROFILE: { Ref: stack.getLogicalId(stack.nodeRole.instanceProfile.node.defaultChild as never) },
-          DOCUMENT_CONFIGURE_MASTER: { Ref: stack.getLogicalId(stack.documents.documents.configureMaster) },
-          DOCUMENT_CONFIGURE_SLAVE: { Ref: stack.getLogicalId(stack.documents.documents.configureSlave) },
-          DOCUMENT_COUNT_AGENTS: { Ref: stack.getLogicalId(stack.documents.documents.countAgents) },
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: 30,
+        MemorySize: 256,
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.anyValue() } },
+        Environment: {
+          Variables: {
+            POWERTOOLS_SERVICE_NAME: Match.anyValue(),
+            NODE_OPTIONS: '--enable-source-maps',
+            NODE_INSTANCE_PROFILE: { Ref: stack.getLogicalId(stack.nodeRole.instanceProfile.node.defaultChild as never) },
+            DOCUMENT_CONFIGURE_MASTER: { Ref: stack.getLogicalId(stack.documents.documents.configureMaster) },
+            DOCUMENT_CONFIGURE_SLAVE: { Ref: stack.getLogicalId(stack.documents.documents.configureSlave) },
+            DOCUMENT_COUNT_AGENTS: { Ref: stack.getLogicalId(stack.documents.documents.countAgents) },
+            DOCUMENT_AGENT_LOAD: { Ref: stack.getLogicalId(stack.documents.documents.agentLoad) },
+            DOCUMENT_DRAIN_AGENTS: { Ref: stack.getLogicalId(stack.documents.documents.drainAgents) },
+          },
         },
       },
-    });
+      STEP_IDS.length
+    );
   });
 
   it('builds the SSM documents from the bootstrap scripts, with a pattern on every parameter', () => {
@@ -156,17 +167,34 @@ describe('MesosClusterStack', () => {
       mainSteps: { action: string; inputs: { runCommand: string[] } }[];
     };
 
+    const drain = docs[stack.getLogicalId(stack.documents.documents.drainAgents)]?.Properties.Content as typeof master;
+    const load = docs[stack.getLogicalId(stack.documents.documents.agentLoad)]?.Properties.Content as typeof master;
+
     // Act
     const runCommand = master.mainSteps[0]?.inputs.runCommand ?? [];
+    const { ClusterId: clusterId, ...required } = master.parameters;
 
     // Assess
-    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(['Command', 'Command', 'Command']);
-    expect(Object.keys(master.parameters).sort()).toEqual(
+    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(['Command', 'Command', 'Command', 'Command', 'Command']);
+    expect(Object.keys(required).sort()).toEqual(
       ['ClusterName', 'MarathonVersion', 'MasterIps', 'MesosVersion', 'PackageKeyUrl', 'PackageRepository'].sort()
     );
-    for (const [name, parameter] of Object.entries(master.parameters)) {
+    for (const [name, parameter] of Object.entries(required)) {
       expect(parameter).toEqual({ type: 'String', description: expect.any(String), allowedPattern: PARAMETER_PATTERNS[name]?.pattern });
     }
+    // Optional: the metrics publisher's cluster id.
+    expect(clusterId).toEqual({
+      type: 'String',
+      description: expect.any(String),
+      allowedPattern: PARAMETER_PATTERNS.ClusterId?.pattern,
+      default: '',
+    });
+    expect(drain.parameters).toEqual({
+      AgentIps: { type: 'String', description: expect.any(String), allowedPattern: PARAMETER_PATTERNS.AgentIps?.pattern },
+    });
+    expect(drain.mainSteps[0]?.inputs.runCommand[0]).toBe("export AGENT_IPS='{{ AgentIps }}'");
+    expect(load.parameters).toEqual({});
+    expect(load.mainSteps[0]?.inputs.runCommand.join('\n')).toContain('agent_load_lines');
     expect(master.mainSteps[0]?.action).toBe('aws:runShellScript');
     expect(runCommand.slice(0, 2)).toEqual(["export CLUSTER_NAME='{{ ClusterName }}'", "export MASTER_IPS='{{ MasterIps }}'"]);
     expect(runCommand).toContain('#!/usr/bin/env bash');
@@ -185,6 +213,11 @@ describe('MesosClusterStack', () => {
       matches('MesosVersion', '1.11.0-0.7.1.ubuntu2404'),
       matches('PackageRepository', 'https://rpm.aventer.biz/Ubuntu/noble'),
       matches('PackageKeyUrl', 'https://www.aventer.biz/assets/support_aventer.asc'),
+      matches('AgentIps', ''),
+      matches('AgentIps', '10.0.2.5,10.0.2.17'),
+      matches('AgentIps', Array.from({ length: 50 }, (_, i) => `10.0.2.${i + 1}`).join(',')),
+      matches('ClusterId', ''),
+      matches('ClusterId', 'demo-0a1b2c'),
     ];
     const bad = [
       matches('ClusterName', "demo'; reboot; '"),
@@ -193,11 +226,14 @@ describe('MesosClusterStack', () => {
       matches('MesosVersion', '1.11 $(id)'),
       matches('PackageRepository', 'http://insecure.example.com'),
       matches('PackageKeyUrl', "https://x.example.com/'`id`'"),
+      matches('AgentIps', '10.0.2.5;reboot'),
+      matches('AgentIps', Array.from({ length: 51 }, (_, i) => `10.0.2.${i + 1}`).join(',')),
+      matches('ClusterId', "demo'$(id)"),
     ];
 
     // Assess
-    expect(good).toEqual([true, true, true, true, true, true]);
-    expect(bad).toEqual([false, false, false, false, false, false]);
+    expect(good).toEqual(good.map(() => true));
+    expect(bad).toEqual(bad.map(() => false));
   });
 
   it('gives the nodes a role with AmazonSSMManagedInstanceCore and an instance profile', () => {
@@ -233,7 +269,18 @@ describe('MesosClusterStack', () => {
     // Assess
     expect(statements.length).toBeGreaterThan(100);
     expect(wildcardActions).toEqual([]);
-    expect(writesOnStar).toEqual([]);
+    // The one write on *: the nodes publish the cluster metrics, in the product's namespace only.
+    expect(writesOnStar).toEqual([
+      {
+        policy: expect.stringMatching(/^NodeRoleDefaultPolicy/),
+        statement: {
+          Effect: 'Allow',
+          Action: 'cloudwatch:PutMetricData',
+          Resource: '*',
+          Condition: { StringEquals: { 'cloudwatch:namespace': 'MesosCluster' } },
+        },
+      },
+    ]);
     expect(passRole).toEqual([
       {
         policy: expect.stringMatching(/^LaunchInstancesStep/),
@@ -281,6 +328,45 @@ describe('MesosClusterStack', () => {
 
     // Act
     const report = checks.validateScope(stack);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+  });
+});
+
+describe('MesosClusterStack with its scale machine wired (infra/app.ts)', () => {
+  let stack: MesosClusterStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, template } = buildStack(true));
+  });
+
+  it('starts the scale machine from both scaling alarm rules, with the alarm name and direction', () => {
+    // Prepare
+    const machineRef = { Ref: stack.getLogicalId(stack.scaleMachine.stateMachine.node.defaultChild as never) };
+
+    // Act
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: Json }[];
+
+    // Assess
+    expect(stack.scaleTriggers).toBeDefined();
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      expect(rule.Properties.EventPattern).toEqual(
+        expect.objectContaining({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] })
+      );
+      const [target] = rule.Properties.Targets as Json[];
+      expect(target?.Arn).toEqual(machineRef);
+      const transformer = target?.InputTransformer as Json | undefined;
+      expect(String(transformer?.InputTemplate)).toContain('"source":"alarm"');
+    }
+    template.hasOutput('ScaleStateMachineArn', { Value: machineRef });
+  });
+
+  it('passes the cdk-nag AwsSolutions checks with the scale machine wired', () => {
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
 
     // Assess
     expect(report.violations).toEqual([]);

@@ -6,6 +6,7 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { failureOf } from '../../cli/run-outcome';
 import { describedResourceIds } from '../../functions/shared/describe-cluster';
+import { scalingAlarmName } from '../../functions/shared/scaling';
 import { SimulatedWorld, timeline } from '../helpers/run';
 
 const ADMIN = '203.0.113.0/24';
@@ -42,7 +43,9 @@ describe('create-cluster machine on the simulated cloud', () => {
     const agents = await world.look(async () => world.cloud.mesosAgents(d.masters[0]?.privateIp ?? '', d.vpc?.id));
     expect(agents.sort()).toEqual([...slaveIds].sort());
     expect(d.snapshotIds.length).toBeGreaterThan(0);
-    expect((await world.inventoryIds()).sort()).toEqual(describedResourceIds(d).sort());
+    // Besides what describeCluster shows (EC2): the two scaling alarms.
+    const alarms = [scalingAlarmName('blog-000001', 'out'), scalingAlarmName('blog-000001', 'in')];
+    expect((await world.inventoryIds()).sort()).toEqual([...describedResourceIds(d), ...alarms].sort());
   });
 
   it('builds 3 masters and 5 slaves', async () => {
@@ -60,7 +63,8 @@ describe('create-cluster machine on the simulated cloud', () => {
     expect(d.slaves).toHaveLength(5);
     const agents = await world.look(async () => world.cloud.mesosAgents(d.masters[0]?.privateIp ?? '', d.vpc?.id));
     expect(agents).toHaveLength(5);
-    expect((await world.inventoryIds()).sort()).toEqual(describedResourceIds(d).sort());
+    const alarms = [scalingAlarmName('hacluster-000001', 'out'), scalingAlarmName('hacluster-000001', 'in')];
+    expect((await world.inventoryIds()).sort()).toEqual([...describedResourceIds(d), ...alarms].sort());
   });
 
   it('retries transient faults (throttling, DependencyViolation) and still succeeds', async () => {

@@ -1,7 +1,7 @@
 import { type AslMachine, causeMessage, functionNameOfArn, type RunEvent, runMachine, statePlaces } from '../../../cli/runner/local-runner';
 import type { AnyStep } from '../../../cli/runner/step-registry';
 import { MissingStepError, stepRegistry } from '../../../cli/runner/step-registry';
-import { CREATE_STEP_IDS, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
+import { CREATE_STEP_IDS, SCALE_STEP_IDS, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
 import type { StepClients } from '../../../functions/shared/step';
 
 const START = Date.UTC(2030, 0, 1);
@@ -231,12 +231,12 @@ describe('functionNameOfArn', () => {
 });
 
 describe('stepRegistry', () => {
-  it('loads every step of the create and teardown machines by id', () => {
+  it('loads every step of the create, teardown and scale machines by id', () => {
     // Act
     const registry = stepRegistry();
 
     // Assess
-    expect([...registry.keys()]).toEqual([...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS]);
+    expect([...registry.keys()]).toEqual([...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]);
     for (const [id, step] of registry) expect(step.id).toBe(id);
   });
 });

@@ -1,47 +1,62 @@
-import { CreateImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bakeImageStep } from '../../../functions/bake-image/bake-image';
+import { ownImageName, sharedImageName } from '../../../functions/shared/image-recipe';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
 const ec2Mock = mockClient(EC2Client);
 const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
-const input = { clusterId: 'c-1234', clusterName: 'demo', instanceId: 'i-tpl' };
-const name = 'mesos-cluster-c-1234-slave';
+const HASH = 'ab'.repeat(32);
+const input = { clusterId: 'c-1234', clusterName: 'demo', instanceId: 'i-tpl', vpcId: 'vpc-1', imageHash: HASH };
+const name = `mesos-cluster-slave-${HASH.slice(0, 24)}`;
 
-const imageTags = expect.arrayContaining([
+const clusterTags = [
   { Key: 'mesos-cluster:id', Value: 'c-1234' },
   { Key: 'mesos-cluster:name', Value: 'demo' },
   { Key: 'mesos-cluster:role', Value: 'slave-image' },
-]);
+];
 
 describe('bake-image', () => {
   beforeEach(() => {
     ec2Mock.reset();
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(CreateTagsCommand).resolves({});
   });
 
-  it('creates the slave image from the template slave, with a reboot, tagging image and snapshot', async () => {
+  it('creates the image under the recipe name, with a reboot, tagged with the hash and baker, and records it on the VPC', async () => {
     // Prepare
     ec2Mock.on(CreateImageCommand).resolves({ ImageId: 'ami-new' });
     // Act
     const result = await invokeStep(bakeImageStep, input, clients);
     // Assess
     expect(result).toEqual({ imageId: 'ami-new' });
+    expect(sharedImageName(HASH)).toBe(name);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, { Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] });
     expect(ec2Mock).toHaveReceivedCommandWith(CreateImageCommand, {
       InstanceId: 'i-tpl',
       Name: name,
       NoReboot: false,
       TagSpecifications: [
-        { ResourceType: 'image', Tags: imageTags },
-        { ResourceType: 'snapshot', Tags: imageTags },
+        {
+          ResourceType: 'image',
+          Tags: expect.arrayContaining([
+            ...clusterTags,
+            { Key: 'mesos-cluster:image-hash', Value: HASH },
+            { Key: 'mesos-cluster:baked-by', Value: 'c-1234' },
+          ]),
+        },
+        { ResourceType: 'snapshot', Tags: expect.arrayContaining([...clusterTags, { Key: 'mesos-cluster:image-hash', Value: HASH }]) },
       ],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, {
+      Resources: ['vpc-1'],
+      Tags: [{ Key: 'mesos-cluster:slave-image', Value: 'ami-new' }],
     });
   });
 
-  it('returns the image of an earlier run without creating another', async () => {
+  it('returns the image of an earlier run (or of a concurrent bake of the same recipe) without creating another', async () => {
     // Prepare
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-old', Name: name, State: 'pending' }] });
     // Act
@@ -49,6 +64,37 @@ describe('bake-image', () => {
     // Assess
     expect(result).toEqual({ imageId: 'ami-old' });
     expect(ec2Mock).not.toHaveReceivedCommand(CreateImageCommand);
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, {
+      Resources: ['vpc-1'],
+      Tags: [{ Key: 'mesos-cluster:slave-image', Value: 'ami-old' }],
+    });
+  });
+
+  it('bakes under a name of the cluster own when a fresh image is forced', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand, { Filters: [{ Name: 'name', Values: [name] }] }).resolves({
+      Images: [{ ImageId: 'ami-shared', Name: name, State: 'available' }],
+    });
+    ec2Mock.on(CreateImageCommand).resolves({ ImageId: 'ami-fresh' });
+    // Act
+    const result = await invokeStep(bakeImageStep, { ...input, freshImage: true }, clients);
+    // Assess
+    expect(result).toEqual({ imageId: 'ami-fresh' });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateImageCommand, { Name: ownImageName(HASH, 'c-1234') });
+    expect(ownImageName(HASH, 'c-1234')).toBe(`${name}-c-1234`);
+  });
+
+  it('bakes under a name of the cluster own when the shared name is held by a failed image', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand, { Filters: [{ Name: 'name', Values: [name] }] }).resolves({
+      Images: [{ ImageId: 'ami-broken', Name: name, State: 'failed' }],
+    });
+    ec2Mock.on(CreateImageCommand).resolves({ ImageId: 'ami-own' });
+    // Act
+    const result = await invokeStep(bakeImageStep, input, clients);
+    // Assess
+    expect(result).toEqual({ imageId: 'ami-own' });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateImageCommand, { Name: `${name}-c-1234` });
   });
 
   it('returns the existing image when the name is a duplicate (InvalidAMIName.Duplicate)', async () => {
@@ -64,6 +110,16 @@ describe('bake-image', () => {
     expect(result).toEqual({ imageId: 'ami-dup' });
     expect(ec2Mock).toHaveReceivedCommandTimes(CreateImageCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeImagesCommand, 2);
+  });
+
+  it('throws RetryableError when the VPC is not visible yet to record the image', async () => {
+    // Prepare
+    ec2Mock.on(CreateImageCommand).resolves({ ImageId: 'ami-new' });
+    ec2Mock.on(CreateTagsCommand).rejects(awsError('InvalidVpcID.NotFound'));
+    // Act
+    const run = invokeStep(bakeImageStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'RetryableError', message: expect.stringContaining('VPC vpc-1 is not visible yet') });
   });
 
   it('throws RetryableError when the template slave is not in a state to be imaged (IncorrectInstanceState)', async () => {

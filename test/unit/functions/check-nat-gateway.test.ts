@@ -67,6 +67,51 @@ describe('check-nat-gateway', () => {
     expect(result).toEqual({ state: 'pending' });
   });
 
+  it('checks every NAT gateway with one call: pending until all are available', async () => {
+    // Prepare
+    const ids = ['nat-a', 'nat-b', 'nat-c'];
+    ec2Mock
+      .on(DescribeNatGatewaysCommand)
+      .resolvesOnce({
+        NatGateways: [
+          { NatGatewayId: 'nat-a', State: 'available' },
+          { NatGatewayId: 'nat-b', State: 'pending' },
+        ],
+      })
+      .resolvesOnce({ NatGateways: ids.map((NatGatewayId) => ({ NatGatewayId, State: 'available' as const })) });
+    const check = () =>
+      invokeStep(checkNatGatewayStep, { clusterId: 'c-1', clusterName: 'demo', natGatewayIds: ids }, { ec2: new EC2Client({}) });
+    // Act
+    const first = await check();
+    const second = await check();
+    // Assess
+    expect(first).toEqual({ state: 'pending' });
+    expect(second).toEqual({ state: 'available' });
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNatGatewaysCommand, 2);
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, { NatGatewayIds: ids });
+  });
+
+  it('throws FatalError naming the one NAT gateway of several that failed', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({
+      NatGateways: [
+        { NatGatewayId: 'nat-a', State: 'available' },
+        { NatGatewayId: 'nat-b', State: 'failed', FailureCode: 'InsufficientFreeAddressesInSubnet', FailureMessage: 'no free address' },
+      ],
+    });
+    // Act / Assess
+    await expect(
+      invokeStep(
+        checkNatGatewayStep,
+        { clusterId: 'c-1', clusterName: 'demo', natGatewayIds: ['nat-a', 'nat-b'] },
+        { ec2: new EC2Client({}) }
+      )
+    ).rejects.toMatchObject({
+      name: 'FatalError',
+      message: 'check-nat-gateway: NAT gateway nat-b failed: InsufficientFreeAddressesInSubnet: no free address',
+    });
+  });
+
   it('throws RetryableError when EC2 throttles', async () => {
     // Prepare
     ec2Mock.on(DescribeNatGatewaysCommand).rejects(awsError('RequestLimitExceeded'));

@@ -1,4 +1,4 @@
-import { parseClusterSpec, quorumOf } from '../../../functions/shared/cluster-spec';
+import { parseClusterSpec, quorumOf, resolveAutoscaling } from '../../../functions/shared/cluster-spec';
 
 const base = { name: 'demo', adminCidr: '203.0.113.0/24' };
 
@@ -60,5 +60,72 @@ describe('parseClusterSpec', () => {
 
   it('computes the majority quorum', () => {
     expect([1, 3, 5].map(quorumOf)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('autoscaling', () => {
+  it('defaults the bounds around the slave count and the thresholds, step and cooldown', () => {
+    // Act
+    const spec = parseClusterSpec(base);
+    // Assess
+    expect(spec.autoscaling).toEqual({
+      minSlaves: 1,
+      maxSlaves: 10,
+      scaleOutAbovePercent: 75,
+      scaleInBelowPercent: 25,
+      step: 2,
+      cooldownSeconds: 300,
+    });
+  });
+
+  it.each([
+    [0, 0, 10],
+    [12, 1, 12],
+    [200, 1, 200],
+  ])('bounds a cluster of %i slaves to [%i, %i] by default', (slaves, min, max) => {
+    // Act
+    const spec = parseClusterSpec({ ...base, slaves });
+    // Assess
+    expect([spec.autoscaling.minSlaves, spec.autoscaling.maxSlaves]).toEqual([min, max]);
+  });
+
+  it('keeps the settings given and defaults the others', () => {
+    // Act
+    const spec = parseClusterSpec({ ...base, slaves: 3, autoscaling: { minSlaves: 2, maxSlaves: 6, step: 1, cooldownSeconds: 600 } });
+    // Assess
+    expect(spec.autoscaling).toEqual({
+      minSlaves: 2,
+      maxSlaves: 6,
+      scaleOutAbovePercent: 75,
+      scaleInBelowPercent: 25,
+      step: 1,
+      cooldownSeconds: 600,
+    });
+  });
+
+  it.each([
+    [{ slaves: 2, autoscaling: { minSlaves: 3 } }, /^autoscaling.minSlaves: must be at most slaves \(2\)/],
+    [{ slaves: 5, autoscaling: { maxSlaves: 4 } }, /^autoscaling.maxSlaves: must be at least slaves \(5\)/],
+    [{ autoscaling: { maxSlaves: 201 } }, /^autoscaling.maxSlaves: must be at most 200/],
+    [{ autoscaling: { minSlaves: -1 } }, /^autoscaling.minSlaves: must be at least 0/],
+    [{ autoscaling: { step: 0 } }, /^autoscaling.step: must be at least 1/],
+    [{ autoscaling: { step: 51 } }, /^autoscaling.step: must be at most 50/],
+    [{ autoscaling: { step: 1.5 } }, /^autoscaling.step: must be a whole number/],
+    [{ autoscaling: { cooldownSeconds: 59 } }, /^autoscaling.cooldownSeconds: must be at least 60/],
+    [{ autoscaling: { scaleOutAbovePercent: 101 } }, /^autoscaling.scaleOutAbovePercent: must be at most 100/],
+    [{ autoscaling: { scaleInBelowPercent: 80 } }, /^autoscaling.scaleInBelowPercent: must be below scaleOutAbovePercent \(75\)/],
+    [{ autoscaling: { scaleInBelowPercent: 50, scaleOutAbovePercent: 50 } }, /^autoscaling.scaleInBelowPercent: must be below/],
+    [{ autoscaling: { minslaves: 1 } }, /^autoscaling.minslaves: is not a field of the cluster spec/],
+    [{ autoscaling: 'on' }, /^autoscaling: must be a object/],
+  ])('refuses %j naming the field', (extra, message) => {
+    // Act / Assess
+    expect(fieldError({ ...base, ...extra })).toMatch(message);
+  });
+
+  it('resolves the settings of a slave count outside a parse (the scale plan)', () => {
+    // Act
+    const settings = resolveAutoscaling(4, { maxSlaves: 8 });
+    // Assess
+    expect(settings).toMatchObject({ minSlaves: 1, maxSlaves: 8, step: 2 });
   });
 });

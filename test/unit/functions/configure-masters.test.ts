@@ -42,6 +42,7 @@ describe('configure-masters', () => {
         MarathonVersion: [DEFAULT_SOFTWARE.marathonVersion],
         PackageRepository: [DEFAULT_SOFTWARE.packageRepository],
         PackageKeyUrl: [DEFAULT_SOFTWARE.packageKeyUrl],
+        ClusterId: ['c-1234'],
       },
       Comment: 'c-1234/configure-masters',
       TimeoutSeconds: 600,

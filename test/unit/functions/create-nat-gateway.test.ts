@@ -8,6 +8,11 @@ import { awsError } from './aws-error';
 const ec2Mock = mockClient(EC2Client);
 const input = { clusterId: 'c-1', clusterName: 'demo', subnetId: 'subnet-pub', allocationId: 'eipalloc-1' };
 const run = () => invokeStep(createNatGatewayStep, input, { ec2: new EC2Client({}) });
+const ZONES = ['a', 'b', 'c'].map((z) => ({
+  availabilityZone: `eu-west-1${z}`,
+  publicSubnetId: `subnet-pub-${z}`,
+  privateSubnetId: `subnet-priv-${z}`,
+}));
 
 describe('create-nat-gateway', () => {
   beforeEach(() => {
@@ -21,7 +26,7 @@ describe('create-nat-gateway', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ natGatewayId: 'nat-1' });
+    expect(result).toEqual({ natGatewayId: 'nat-1', natGatewayIds: ['nat-1'], nats: [{ availabilityZone: '', natGatewayId: 'nat-1' }] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {
       Filter: [
         { Name: 'tag:mesos-cluster:id', Values: ['c-1'] },
@@ -53,7 +58,7 @@ describe('create-nat-gateway', () => {
       // Act
       const result = await run();
       // Assess
-      expect(result).toEqual({ natGatewayId: 'nat-1' });
+      expect(result).toEqual({ natGatewayId: 'nat-1', natGatewayIds: ['nat-1'], nats: [{ availabilityZone: '', natGatewayId: 'nat-1' }] });
       expect(ec2Mock).not.toHaveReceivedCommand(CreateNatGatewayCommand);
     }
   );
@@ -67,9 +72,71 @@ describe('create-nat-gateway', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ natGatewayId: 'nat-2' });
+    expect(result).toEqual({ natGatewayId: 'nat-2', natGatewayIds: ['nat-2'], nats: [{ availabilityZone: '', natGatewayId: 'nat-2' }] });
     expect(ec2Mock).toHaveReceivedCommandWith(CreateNatGatewayCommand, { ClientToken: clientToken('c-1', 'create-nat-gateway#1') });
     expect(ec2Mock).not.toHaveReceivedCommandWith(CreateNatGatewayCommand, { ClientToken: clientToken('c-1', 'create-nat-gateway') });
+  });
+
+  it('creates one NAT gateway per allocation in its zone public subnet, each with its own ClientToken and zone tag', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({
+      NatGateways: [
+        { NatGatewayId: 'nat-a', State: 'available', SubnetId: 'subnet-pub-a', Tags: [{ Key: 'mesos-cluster:zone', Value: 'eu-west-1a' }] },
+      ],
+    });
+    ec2Mock
+      .on(CreateNatGatewayCommand, { SubnetId: 'subnet-pub-b' })
+      .resolves({ NatGateway: { NatGatewayId: 'nat-b', State: 'pending' } })
+      .on(CreateNatGatewayCommand, { SubnetId: 'subnet-pub-c' })
+      .resolves({ NatGateway: { NatGatewayId: 'nat-c', State: 'pending' } });
+    const allocations = ZONES.map((z) => ({
+      availabilityZone: z.availabilityZone,
+      allocationId: `eipalloc-${z.availabilityZone.slice(-1)}`,
+    }));
+    // Act
+    const result = await invokeStep(
+      createNatGatewayStep,
+      { clusterId: 'c-1', clusterName: 'demo', zones: ZONES, allocations },
+      { ec2: new EC2Client({}) }
+    );
+    // Assess
+    expect(result).toEqual({
+      natGatewayId: 'nat-a',
+      natGatewayIds: ['nat-a', 'nat-b', 'nat-c'],
+      nats: [
+        { availabilityZone: 'eu-west-1a', natGatewayId: 'nat-a' },
+        { availabilityZone: 'eu-west-1b', natGatewayId: 'nat-b' },
+        { availabilityZone: 'eu-west-1c', natGatewayId: 'nat-c' },
+      ],
+    });
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateNatGatewayCommand, 2);
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateNatGatewayCommand, {
+      ClientToken: clientToken('c-1', 'create-nat-gateway/eu-west-1b'),
+      SubnetId: 'subnet-pub-b',
+      AllocationId: 'eipalloc-b',
+      TagSpecifications: [
+        { ResourceType: 'natgateway', Tags: expect.arrayContaining([{ Key: 'mesos-cluster:zone', Value: 'eu-west-1b' }]) },
+      ],
+    });
+  });
+
+  it('throws FatalError when an allocation names a zone without a public subnet', async () => {
+    // Prepare
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    // Act / Assess
+    await expect(
+      invokeStep(
+        createNatGatewayStep,
+        {
+          clusterId: 'c-1',
+          clusterName: 'demo',
+          zones: ZONES,
+          allocations: [{ availabilityZone: 'eu-west-1z', allocationId: 'eipalloc-z' }],
+        },
+        { ec2: new EC2Client({}) }
+      )
+    ).rejects.toMatchObject({ name: 'FatalError', message: 'create-nat-gateway: no public subnet for the NAT gateway of zone eu-west-1z' });
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateNatGatewayCommand);
   });
 
   it('throws FatalError when the NAT gateway quota is used up', async () => {

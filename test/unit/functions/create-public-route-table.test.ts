@@ -30,7 +30,7 @@ describe('create-public-route-table', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ routeTableId: 'rtb-pub' });
+    expect(result).toEqual({ routeTableId: 'rtb-pub', routeTableIds: ['rtb-pub'] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeRouteTablesCommand, {
       Filters: [
         { Name: 'tag:mesos-cluster:id', Values: ['c-1'] },
@@ -59,6 +59,27 @@ describe('create-public-route-table', () => {
     expect(ec2Mock).toHaveReceivedCommandWith(AssociateRouteTableCommand, { RouteTableId: 'rtb-pub', SubnetId: 'subnet-pub' });
   });
 
+  it('associates the one public route table with the public subnet of every zone', async () => {
+    // Prepare
+    ec2Mock.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
+    ec2Mock.on(CreateRouteTableCommand).resolves({ RouteTable: { RouteTableId: 'rtb-pub', Routes: [localRoute], Associations: [] } });
+    ec2Mock.on(CreateRouteCommand).resolves({ Return: true });
+    ec2Mock.on(AssociateRouteTableCommand).resolves({ AssociationId: 'rtbassoc-1' });
+    const subnetIds = ['subnet-a', 'subnet-b', 'subnet-c'];
+    // Act
+    const result = await invokeStep(
+      createPublicRouteTableStep,
+      { clusterId: 'c-1', clusterName: 'demo', vpcId: 'vpc-1', internetGatewayId: 'igw-1', subnetIds },
+      { ec2: new EC2Client({}) }
+    );
+    // Assess
+    expect(result).toEqual({ routeTableId: 'rtb-pub', routeTableIds: ['rtb-pub'] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateRouteTableCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandTimes(AssociateRouteTableCommand, 3);
+    for (const SubnetId of subnetIds)
+      expect(ec2Mock).toHaveReceivedCommandWith(AssociateRouteTableCommand, { RouteTableId: 'rtb-pub', SubnetId });
+  });
+
   it('returns the complete route table found by tag on a re-run without changing it', async () => {
     // Prepare
     ec2Mock.on(DescribeRouteTablesCommand).resolves({
@@ -73,7 +94,7 @@ describe('create-public-route-table', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ routeTableId: 'rtb-pub' });
+    expect(result).toEqual({ routeTableId: 'rtb-pub', routeTableIds: ['rtb-pub'] });
     expect(ec2Mock).not.toHaveReceivedCommand(CreateRouteTableCommand);
     expect(ec2Mock).not.toHaveReceivedCommand(CreateRouteCommand);
     expect(ec2Mock).not.toHaveReceivedCommand(AssociateRouteTableCommand);
@@ -87,7 +108,7 @@ describe('create-public-route-table', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ routeTableId: 'rtb-pub' });
+    expect(result).toEqual({ routeTableId: 'rtb-pub', routeTableIds: ['rtb-pub'] });
     expect(ec2Mock).not.toHaveReceivedCommand(CreateRouteTableCommand);
     expect(ec2Mock).toHaveReceivedCommandWith(CreateRouteCommand, { RouteTableId: 'rtb-pub', GatewayId: 'igw-1' });
     expect(ec2Mock).toHaveReceivedCommandWith(AssociateRouteTableCommand, { RouteTableId: 'rtb-pub', SubnetId: 'subnet-pub' });
@@ -102,7 +123,7 @@ describe('create-public-route-table', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ routeTableId: 'rtb-pub' });
+    expect(result).toEqual({ routeTableId: 'rtb-pub', routeTableIds: ['rtb-pub'] });
     expect(ec2Mock).toHaveReceivedCommandTimes(CreateRouteCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandTimes(AssociateRouteTableCommand, 1);
   });

@@ -1,8 +1,11 @@
 import {
+  CreateTagsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   DescribeSnapshotsCommand,
+  DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,6 +29,9 @@ const slaveImage = {
 describe('delete-images', () => {
   beforeEach(() => {
     ec2Mock.reset();
+    // No other cluster uses the image, and the cluster's VPC records none.
+    ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   });
 
   it('reads the snapshot ids before deregistering the image, then deletes the snapshots', async () => {
@@ -38,7 +44,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, { Owners: ['self'], Filters: [TAG_FILTER] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { OwnerIds: ['self'], Filters: [TAG_FILTER] });
     expect(ec2Mock).toHaveReceivedCommandWith(DeregisterImageCommand, { ImageId: 'ami-1' });
@@ -46,11 +52,149 @@ describe('delete-images', () => {
     const order = ec2Mock.calls().map((c) => c.args[0].constructor.name);
     expect(order).toEqual([
       'DescribeImagesCommand',
+      'DescribeVpcsCommand',
+      // Who else uses the image: VPCs that record it, instances launched from it.
+      'DescribeVpcsCommand',
+      'DescribeInstancesCommand',
       'DeregisterImageCommand',
       'DescribeSnapshotsCommand',
       'DeleteSnapshotCommand',
       'DeleteSnapshotCommand',
     ]);
+  });
+
+  it('keeps an image another live cluster uses and hands it, with its snapshots, over to that cluster', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ...slaveImage, Tags: [{ Key: 'mesos-cluster:id', Value: 'c-1' }] }] });
+    ec2Mock.on(DescribeVpcsCommand, { Filters: [{ Name: 'tag:mesos-cluster:slave-image', Values: ['ami-1'] }] }).resolves({
+      Vpcs: [
+        { VpcId: 'vpc-1', Tags: [{ Key: 'mesos-cluster:id', Value: 'c-1' }] },
+        {
+          VpcId: 'vpc-2',
+          Tags: [
+            { Key: 'mesos-cluster:id', Value: 'c-2' },
+            { Key: 'mesos-cluster:name', Value: 'second' },
+            { Key: 'mesos-cluster:status', Value: 'CREATE_COMPLETE' },
+          ],
+        },
+      ],
+    });
+    ec2Mock.on(CreateTagsCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: [], kept: ['ami-1'] });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, {
+      Resources: ['ami-1', 'snap-root', 'snap-data'],
+      Tags: [
+        { Key: 'mesos-cluster:id', Value: 'c-2' },
+        { Key: 'mesos-cluster:name', Value: 'second' },
+        { Key: 'Name', Value: 'second-slave-image' },
+      ],
+    });
+    expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
+  });
+
+  it('keeps an image that runs instances of another cluster, found from the instances', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ...slaveImage, Tags: [{ Key: 'mesos-cluster:id', Value: 'c-1' }] }] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: 'i-9',
+              Tags: [
+                { Key: 'mesos-cluster:id', Value: 'c-3' },
+                { Key: 'mesos-cluster:name', Value: 'third' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    ec2Mock.on(CreateTagsCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: [], kept: ['ami-1'] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: [
+        { Name: 'image-id', Values: ['ami-1'] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+        { Name: 'tag-key', Values: ['mesos-cluster:id'] },
+      ],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, {
+      Tags: expect.arrayContaining([{ Key: 'mesos-cluster:id', Value: 'c-3' }]),
+    });
+  });
+
+  it('deletes a shared image whose other users are being deleted too', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ...slaveImage, Tags: [{ Key: 'mesos-cluster:id', Value: 'c-1' }] }] });
+    ec2Mock.on(DescribeVpcsCommand, { Filters: [{ Name: 'tag:mesos-cluster:slave-image', Values: ['ami-1'] }] }).resolves({
+      Vpcs: [
+        {
+          VpcId: 'vpc-2',
+          Tags: [
+            { Key: 'mesos-cluster:id', Value: 'c-2' },
+            { Key: 'mesos-cluster:status', Value: 'DELETE_IN_PROGRESS' },
+          ],
+        },
+      ],
+    });
+    ec2Mock.on(DeregisterImageCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [] });
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
+  });
+
+  it('deletes the image its VPC records, baked by a cluster that is gone, when it is the last user', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand, { Owners: ['self'], Filters: [TAG_FILTER] }).resolves({ Images: [] });
+    ec2Mock.on(DescribeImagesCommand, { Owners: ['self'], ImageIds: ['ami-7'] }).resolves({
+      Images: [{ ImageId: 'ami-7', State: 'available', BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: 'snap-7' } }] }],
+    });
+    ec2Mock.on(DescribeVpcsCommand, { Filters: [TAG_FILTER] }).resolves({
+      Vpcs: [{ VpcId: 'vpc-1', Tags: [{ Key: 'mesos-cluster:slave-image', Value: 'ami-7' }] }],
+    });
+    ec2Mock.on(DeregisterImageCommand).resolves({});
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: ['ami-7', 'snap-7'], kept: [] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DeregisterImageCommand, { ImageId: 'ami-7' });
+  });
+
+  it('keeps the recorded image of another cluster that still uses it, without retagging it', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand, { Owners: ['self'], Filters: [TAG_FILTER] }).resolves({ Images: [] });
+    ec2Mock
+      .on(DescribeImagesCommand, { Owners: ['self'], ImageIds: ['ami-7'] })
+      .resolves({ Images: [{ ImageId: 'ami-7', State: 'available', Tags: [{ Key: 'mesos-cluster:id', Value: 'c-0' }] }] });
+    ec2Mock.on(DescribeVpcsCommand, { Filters: [TAG_FILTER] }).resolves({
+      Vpcs: [{ VpcId: 'vpc-1', Tags: [{ Key: 'mesos-cluster:slave-image', Value: 'ami-7' }] }],
+    });
+    ec2Mock.on(DescribeVpcsCommand, { Filters: [{ Name: 'tag:mesos-cluster:slave-image', Values: ['ami-7'] }] }).resolves({
+      Vpcs: [{ VpcId: 'vpc-0', Tags: [{ Key: 'mesos-cluster:id', Value: 'c-0' }] }],
+    });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toEqual({ deleted: [], kept: ['ami-7'] });
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
   });
 
   it('deletes the tagged snapshots left by a run that crashed after deregistering', async () => {
@@ -61,7 +205,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['snap-root'] });
+    expect(result).toEqual({ deleted: ['snap-root'], kept: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
     expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-root' });
   });
@@ -75,7 +219,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
   });
 
@@ -86,7 +230,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: [] });
+    expect(result).toEqual({ deleted: [], kept: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
   });
@@ -100,7 +244,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['snap-root', 'snap-data'] });
+    expect(result).toEqual({ deleted: ['snap-root', 'snap-data'], kept: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
   });
 
@@ -114,7 +258,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-data'] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-data'], kept: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
   });
 

@@ -140,6 +140,22 @@ describe('launch-instances', () => {
     expect(ec2Mock).not.toHaveReceivedCommand(RunInstancesCommand);
   });
 
+  it('launches a scale-out under its own token, so an earlier launch of the role is not returned', async () => {
+    // Prepare
+    const token = clientToken('c-1234', 'launch-instances/slave/scale-exec-7');
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-s9', PrivateIpAddress: '10.0.1.29' }] });
+    // Act
+    const result = await invokeStep(launchInstancesStep, { ...slaves, count: 1, tokenSuffix: 'scale-exec-7' }, clients);
+    // Assess
+    expect(result).toEqual({ instanceIds: ['i-s9'], privateIps: ['10.0.1.29'] });
+    expect(token).not.toBe(clientToken('c-1234', 'launch-instances/slave'));
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: expect.arrayContaining([{ Name: 'client-token', Values: [token] }]),
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(RunInstancesCommand, { ClientToken: token, MinCount: 1, MaxCount: 1 });
+  });
+
   it('launches nothing and calls nothing when the count is 0', async () => {
     // Act
     const result = await invokeStep(launchInstancesStep, { ...slaves, count: 0 }, clients);
@@ -179,6 +195,65 @@ describe('launch-instances', () => {
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining(`${code}: `) });
     expect(ec2Mock).toHaveReceivedCommandTimes(RunInstancesCommand, 1);
+  });
+
+  it('spreads the instances round-robin over the subnets with one RunInstances call and one ClientToken per subnet', async () => {
+    // Prepare
+    const subnetIds = ['subnet-a', 'subnet-b', 'subnet-c'];
+    ec2Mock.on(RunInstancesCommand).callsFake((call: { SubnetId: string; MaxCount: number }) => ({
+      Instances: Array.from({ length: call.MaxCount }, (_, i) => ({
+        InstanceId: `i-${call.SubnetId.slice(-1)}${i}`,
+        PrivateIpAddress: `10.0.${call.SubnetId.slice(-1) === 'a' ? 1 : call.SubnetId.slice(-1) === 'b' ? 2 : 3}.${10 + i}`,
+        AmiLaunchIndex: i,
+      })),
+    }));
+    // Act
+    const result = await invokeStep(launchInstancesStep, { ...masters, count: 5, subnetId: undefined, subnetIds }, clients);
+    // Assess
+    expect(result).toEqual({
+      instanceIds: ['i-a0', 'i-b0', 'i-c0', 'i-a1', 'i-b1'],
+      privateIps: ['10.0.1.10', '10.0.2.10', '10.0.3.10', '10.0.1.11', '10.0.2.11'],
+    });
+    expect(ec2Mock).toHaveReceivedCommandTimes(RunInstancesCommand, 3);
+    expect(ec2Mock).toHaveReceivedCommandWith(RunInstancesCommand, {
+      SubnetId: 'subnet-a',
+      MinCount: 2,
+      MaxCount: 2,
+      ClientToken: clientToken('c-1234', 'launch-instances/master/subnet-a'),
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(RunInstancesCommand, {
+      SubnetId: 'subnet-c',
+      MinCount: 1,
+      MaxCount: 1,
+      ClientToken: clientToken('c-1234', 'launch-instances/master/subnet-c'),
+    });
+  });
+
+  it('launches only the shares an earlier run did not, and calls nothing for a subnet without a share', async () => {
+    // Prepare
+    const subnetIds = ['subnet-a', 'subnet-b', 'subnet-c'];
+    const launchedBefore = clientToken('c-1234', 'launch-instances/slave/subnet-a');
+    ec2Mock.on(DescribeInstancesCommand).callsFake((call: { Filters: { Name: string; Values: string[] }[] }) => {
+      const token = call.Filters.find((f) => f.Name === 'client-token')?.Values[0];
+      if (token !== launchedBefore) return { Reservations: [] };
+      return { Reservations: [{ Instances: [{ InstanceId: 'i-a0', PrivateIpAddress: '10.0.1.10', AmiLaunchIndex: 0 }] }] };
+    });
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-b0', PrivateIpAddress: '10.0.2.10' }] });
+    // Act
+    const result = await invokeStep(launchInstancesStep, { ...slaves, subnetId: undefined, subnetIds }, clients);
+    // Assess
+    expect(result).toEqual({ instanceIds: ['i-a0', 'i-b0'], privateIps: ['10.0.1.10', '10.0.2.10'] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(RunInstancesCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(RunInstancesCommand, { SubnetId: 'subnet-b', MinCount: 1, MaxCount: 1 });
+    expect(ec2Mock).not.toHaveReceivedCommandWith(RunInstancesCommand, { SubnetId: 'subnet-c' });
+  });
+
+  it('throws FatalError when no subnet is given', async () => {
+    // Act
+    const run = invokeStep(launchInstancesStep, { ...masters, subnetId: undefined }, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'FatalError', message: 'launch-instances: subnetIds (or subnetId) is required' });
+    expect(ec2Mock).not.toHaveReceivedCommand(RunInstancesCommand);
   });
 
   it('throws RetryableError when EC2 throttles the launch', async () => {

@@ -129,6 +129,19 @@ describe('record-failure', () => {
     expect(ec2Mock).toHaveReceivedCommandTimes(CreateTagsCommand, 1);
   });
 
+  it('throws RetryableError when the VPC it just listed is not visible by id yet', async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1' }] });
+    ec2Mock.on(CreateTagsCommand).rejects(awsError('InvalidVpcID.NotFound', "The vpc ID 'vpc-1' does not exist"));
+    // Act
+    const error = await run(natFailed).catch((err: unknown) => err as Error);
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('RetryableError');
+    expect((error as Error).message).toMatch(/^record-failure: .*InvalidVpcID\.NotFound/);
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, { Resources: ['vpc-1'] });
+  });
+
   it('returns the failure when the VPC lookup fails', async () => {
     // Prepare
     ec2Mock.on(DescribeVpcsCommand).rejects(awsError('RequestLimitExceeded'));

@@ -47,7 +47,13 @@ describe('simulator latency model', () => {
 
     // Assess
     expect(model.natGatewayAvailableMs).toBe(5000);
-    expect(model.commandDurationsMs).toEqual({ 'configure-master': 1000, 'configure-slave': 120_000, 'count-agents': 3000 });
+    expect(model.commandDurationsMs).toEqual({
+      'configure-master': 1000,
+      'configure-slave': 120_000,
+      'count-agents': 3000,
+      'agent-load': 3000,
+      'drain-agents': 3000,
+    });
     expect(model.throttling).toBe(false);
     expect(model.instanceRunningMs).toBe(15_000);
   });

@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { CREATE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
+import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
 import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
 import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
@@ -55,7 +55,7 @@ const NOT_READY_RETRY = { ErrorEquals: ['NotReadyError'], IntervalSeconds: 3, Ma
 function buildInStack(): Stack {
   const stack = new Stack(new App(), 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
   const functions = {} as Record<StepId, lambda.IFunction>;
-  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS]) {
+  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
     functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
   }
   buildCreateDefinition(stack, functions);
@@ -86,9 +86,13 @@ const SPEC = {
     packageKeyUrl: 'https://repo.example.com/key.asc',
   },
   keepOnFailure: false,
+  availabilityZones: [] as string[],
+  natGateways: 'single',
+  freshImage: false,
+  autoscaling: { minSlaves: 1, maxSlaves: 10, scaleOutAbovePercent: 75, scaleInBelowPercent: 25, step: 2, cooldownSeconds: 300 },
 };
 
-type Spec = typeof SPEC & { availabilityZone?: string };
+type Spec = typeof SPEC;
 
 /** Stubs of every create and teardown step that answer like the real steps on a good day. */
 function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {}): Partial<Record<StepId, StubStep>> {
@@ -97,19 +101,43 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
   return {
     'validate-spec': () => ({ spec, baseImageId: 'ami-ubuntu' }),
     'create-vpc': () => ({ vpcId: 'vpc-1' }),
-    'create-subnets': (p) => ({
-      publicSubnetId: 'subnet-public',
-      privateSubnetId: 'subnet-private',
-      availabilityZone: (p.availabilityZone as string | undefined) ?? 'eu-west-1a',
-    }),
+    'create-subnets': (p) => {
+      const names = (p.availabilityZones as string[]).length > 0 ? (p.availabilityZones as string[]) : ['eu-west-1a'];
+      const zones = names.map((availabilityZone, i) => ({
+        availabilityZone,
+        publicSubnetId: i === 0 ? 'subnet-public' : `subnet-public-${i + 1}`,
+        privateSubnetId: i === 0 ? 'subnet-private' : `subnet-private-${i + 1}`,
+      }));
+      return {
+        zones,
+        availabilityZones: names,
+        publicSubnetIds: zones.map((z) => z.publicSubnetId),
+        privateSubnetIds: zones.map((z) => z.privateSubnetId),
+        publicSubnetId: 'subnet-public',
+        privateSubnetId: 'subnet-private',
+        availabilityZone: names[0],
+      };
+    },
     'create-internet-gateway': () => ({ internetGatewayId: 'igw-1' }),
     'create-public-route-table': () => ({ routeTableId: 'rtb-public' }),
-    'allocate-elastic-ip': () => ({ allocationId: 'eipalloc-1', publicIp: '198.51.100.7' }),
+    'allocate-elastic-ip': (p) => ({
+      allocationId: 'eipalloc-1',
+      publicIp: '198.51.100.7',
+      allocations: [{ availabilityZone: (p.availabilityZones as string[])[0], allocationId: 'eipalloc-1', publicIp: '198.51.100.7' }],
+    }),
     'create-security-groups': () => ({ masterSecurityGroupId: 'sg-master', slaveSecurityGroupId: 'sg-slave' }),
-    'create-nat-gateway': () => ({ natGatewayId: 'nat-1' }),
+    'create-nat-gateway': (p) => {
+      const [allocation] = p.allocations as { availabilityZone: string }[];
+      return {
+        natGatewayId: 'nat-1',
+        natGatewayIds: ['nat-1'],
+        nats: [{ availabilityZone: allocation?.availabilityZone, natGatewayId: 'nat-1' }],
+      };
+    },
     // Pending on the first check, like a NAT gateway that takes a little longer than typical.
     'check-nat-gateway': () => ({ state: ++natChecks.n < 2 ? 'pending' : 'available' }),
-    'create-private-route-table': () => ({ routeTableId: 'rtb-private' }),
+    'create-private-route-table': () => ({ routeTableId: 'rtb-private', routeTableIds: ['rtb-private'] }),
+    'find-cached-image': () => ({ imageHash: 'hash-1', cachedImageId: null }),
     'launch-instances': (p) => {
       const n = p.count as number;
       return { instanceIds: ids(`i-${p.role}`, n), privateIps: ids(`10.0.${p.role === 'master' ? 1 : 2}`, n) };
@@ -127,6 +155,7 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
     'terminate-instances': (p) => ({ terminating: (p.instanceIds as string[]).length }),
     'query-agents': () => ({ commandId: 'cmd-agents' }),
     'check-agents-registered': (p) => ({ registered: p.expected, ready: true }),
+    'create-scaling-alarms': (p) => ({ alarmNames: [`mesos-cluster-${p.clusterId}-scale-out`, `mesos-cluster-${p.clusterId}-scale-in`] }),
     'mark-ready': () => ({ status: 'CREATE_COMPLETE' }),
     // Record Failure names the failed step from the error's `<step-id>: ` prefix.
     'record-failure': (p) => {
@@ -217,12 +246,12 @@ describe('create-cluster machine definition', () => {
     // Assess
     expect(start).toBe('Validate Cluster Spec');
     expect(asl.States['Validate Cluster Spec']?.Next).toBe('Create VPC');
-    expect(asl.States['Create VPC']?.Next).toBe('Is A Zone Requested?');
+    expect(asl.States['Create VPC']?.Next).toBe('Create Subnets');
     expect(asl.States['Create Subnets']?.Next).toBe('Create Gateways And Security Groups');
     expect(asl.States['Create Gateways And Security Groups']?.Next).toBe('Build Cluster Nodes');
     expect(asl.States['Build Cluster Nodes']?.Next).toBe('Any Slaves?');
     expect(gateways).toEqual(['Create Internet Gateway', 'Allocate Elastic IP', 'Create Security Groups']);
-    expect(nodes).toEqual(['Create NAT Gateway', 'Launch Masters', 'Launch Template Slave']);
+    expect(nodes).toEqual(['Create NAT Gateway', 'Launch Masters', 'Find Cached Slave Image']);
     expect(asl.TimeoutSeconds).toBe(7200);
   });
 
@@ -239,7 +268,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(110);
+    expect(states.length).toBe(112);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -263,7 +292,7 @@ describe('create-cluster machine definition', () => {
     });
 
     // Assess
-    expect(tasks.length).toBe(41);
+    expect(tasks.length).toBe(42);
     expect(problems).toEqual([]);
   });
 
@@ -274,6 +303,7 @@ describe('create-cluster machine definition', () => {
     // Act
     const validate = payload('Validate Cluster Spec');
     const subnets = payload('Create Subnets');
+    const alarms = payload('Create Scaling Alarms');
 
     // Assess
     expect(validate).toEqual({ 'clusterId.$': '$.clusterId', 'executionId.$': '$$.Execution.Id', 'spec.$': '$.spec' });
@@ -282,8 +312,20 @@ describe('create-cluster machine definition', () => {
       'clusterName.$': '$.validated.spec.name',
       'executionId.$': '$$.Execution.Id',
       'vpcId.$': '$.vpc.vpcId',
+      'vpcCidr.$': '$.validated.spec.vpcCidr',
       'publicCidr.$': '$.validated.spec.publicSubnetCidr',
       'privateCidr.$': '$.validated.spec.privateSubnetCidr',
+      'availabilityZones.$': '$.validated.spec.availabilityZones',
+      'zoneCount.$': '$.validated.spec.masters',
+    });
+    expect(alarms).toEqual({
+      'clusterId.$': '$.clusterId',
+      'clusterName.$': '$.validated.spec.name',
+      'executionId.$': '$$.Execution.Id',
+      'vpcId.$': '$.vpc.vpcId',
+      'autoscaling.$': '$.validated.spec.autoscaling',
+      'slaveInstanceType.$': '$.validated.spec.slaveInstanceType',
+      'slaves.$': '$.validated.spec.slaves',
     });
   });
 
@@ -374,12 +416,12 @@ describe('create-cluster machine definition', () => {
         'Validate Cluster Spec',
         'Create VPC',
         'Create Subnets',
-        'Create Subnets In Requested Zone',
         'Create Gateways And Security Groups',
         'Build Cluster Nodes',
         'Launch Slaves',
         'Query Agents',
         'Check Agents Registered',
+        'Create Scaling Alarms',
         'Mark Cluster Ready',
       ].sort()
     );
@@ -437,7 +479,9 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(callsOf(run.calls, 'record-failure')).toEqual([]);
     expect(run.entered.filter((s) => s.startsWith(ROLLBACK_PREFIX))).toEqual([]);
     // Every state entered once, except the NAT loop's extra round (Wait, Check, Count, Choice).
-    expect(run.entered.length).toBe(64);
+    expect(run.entered.length).toBe(66);
+    expect(run.entered).toEqual(expect.arrayContaining(['Find Cached Slave Image', 'Is A Slave Image Cached?', 'Bake Slave Image']));
+    expect(run.entered).not.toContain('Use Cached Slave Image');
 
     const launches = callsOf(run.calls, 'launch-instances').map((c) => c.payload);
     expect(launches).toEqual(
@@ -447,7 +491,7 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
           count: 1,
           instanceType: 't3.medium',
           imageId: 'ami-ubuntu',
-          subnetId: 'subnet-public',
+          subnetIds: ['subnet-public'],
           securityGroupId: 'sg-master',
         }),
         expect.objectContaining({
@@ -466,19 +510,27 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
           count: 3,
           instanceType: 't3.large',
           imageId: 'ami-slave',
-          subnetId: 'subnet-private',
+          subnetIds: ['subnet-private'],
           securityGroupId: 'sg-slave',
           masterIps: ['10.0.1-1'],
         },
       ])
     );
     expect(callsOf(run.calls, 'create-nat-gateway')[0]?.payload).toEqual(
-      expect.objectContaining({ subnetId: 'subnet-public', allocationId: 'eipalloc-1' })
+      expect.objectContaining({
+        zones: [{ availabilityZone: 'eu-west-1a', publicSubnetId: 'subnet-public', privateSubnetId: 'subnet-private' }],
+        allocations: [{ availabilityZone: 'eu-west-1a', allocationId: 'eipalloc-1', publicIp: '198.51.100.7' }],
+      })
+    );
+    expect(callsOf(run.calls, 'find-cached-image')[0]?.payload).toEqual(
+      expect.objectContaining({ vpcId: 'vpc-1', baseImageId: 'ami-ubuntu', software: SPEC.software, freshImage: false })
     );
     expect(callsOf(run.calls, 'configure-masters')[0]?.payload).toEqual(
       expect.objectContaining({ instanceIds: ['i-master-1'], masterIps: ['10.0.1-1'], software: SPEC.software })
     );
-    expect(callsOf(run.calls, 'bake-image')[0]?.payload).toEqual(expect.objectContaining({ instanceId: 'i-template-slave-1' }));
+    expect(callsOf(run.calls, 'bake-image')[0]?.payload).toEqual(
+      expect.objectContaining({ instanceId: 'i-template-slave-1', vpcId: 'vpc-1', imageHash: 'hash-1', freshImage: false })
+    );
     expect(callsOf(run.calls, 'terminate-instances')[0]?.payload).toEqual(expect.objectContaining({ instanceIds: ['i-template-slave-1'] }));
     expect(callsOf(run.calls, 'query-agents')[0]?.payload).toEqual(expect.objectContaining({ instanceId: 'i-master-1' }));
     expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(
@@ -489,17 +541,21 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
         ready: { status: 'CREATE_COMPLETE' },
         nodes: {
           natGatewayId: 'nat-1',
+          natGatewayIds: ['nat-1'],
           privateRouteTableId: 'rtb-private',
+          privateRouteTableIds: ['rtb-private'],
           masterInstanceIds: ['i-master-1'],
           masterIps: ['10.0.1-1'],
           firstMasterId: 'i-master-1',
           slaveImageId: 'ami-slave',
+          slaveImageHash: 'hash-1',
         },
         network: {
           internetGatewayId: 'igw-1',
           publicRouteTableId: 'rtb-public',
           allocationId: 'eipalloc-1',
           natPublicIp: '198.51.100.7',
+          allocations: [{ availabilityZone: 'eu-west-1a', allocationId: 'eipalloc-1', publicIp: '198.51.100.7' }],
           masterSecurityGroupId: 'sg-master',
           slaveSecurityGroupId: 'sg-slave',
         },
@@ -507,18 +563,49 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     );
   });
 
-  it('passes a requested availability zone to Create Subnets', async () => {
+  it('passes the requested zones to Create Subnets and spreads the nodes over their subnets', async () => {
     // Prepare
-    const spec = { ...SPEC, availabilityZone: 'eu-west-1b' };
+    const spec = { ...SPEC, masters: 3, availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] };
 
     // Act
     const run = await runAsl(asl, { ...INPUT, spec }, cloudStubs(spec));
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.entered).toContain('Create Subnets In Requested Zone');
-    expect(run.entered).not.toContain('Create Subnets');
-    expect(callsOf(run.calls, 'create-subnets')[0]?.payload).toEqual(expect.objectContaining({ availabilityZone: 'eu-west-1b' }));
+    expect(callsOf(run.calls, 'create-subnets')[0]?.payload).toEqual(
+      expect.objectContaining({ availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], zoneCount: 3 })
+    );
+    const launches = callsOf(run.calls, 'launch-instances').map((c) => c.payload);
+    expect(launches).toContainEqual(
+      expect.objectContaining({ role: 'master', count: 3, subnetIds: ['subnet-public', 'subnet-public-2', 'subnet-public-3'] })
+    );
+    expect(launches).toContainEqual(
+      expect.objectContaining({ role: 'slave', subnetIds: ['subnet-private', 'subnet-private-2', 'subnet-private-3'] })
+    );
+    expect(callsOf(run.calls, 'create-public-route-table')[0]?.payload).toEqual(
+      expect.objectContaining({ subnetIds: ['subnet-public', 'subnet-public-2', 'subnet-public-3'] })
+    );
+    expect(callsOf(run.calls, 'allocate-elastic-ip')[0]?.payload).toEqual(
+      expect.objectContaining({ availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 'single' })
+    );
+  });
+
+  it('skips the template slave and the bake when an image of the same recipe is cached', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, { 'find-cached-image': () => ({ imageHash: 'hash-1', cachedImageId: 'ami-cached' }) });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(callsOf(run.calls, 'find-cached-image')).toHaveLength(1);
+    expect(run.entered).not.toContain('Launch Template Slave');
+    expect(callsOf(run.calls, 'bake-image')).toEqual([]);
+    expect(callsOf(run.calls, 'configure-template-slave')).toEqual([]);
+    expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).toEqual(['master', 'slave']);
+    expect(callsOf(run.calls, 'launch-instances').find((c) => c.payload.role === 'slave')?.payload.imageId).toBe('ami-cached');
+    expect(run.output).toEqual(expect.objectContaining({ nodes: expect.objectContaining({ slaveImageId: 'ami-cached' }) }));
   });
 
   it('skips the slaves when the spec asks for none', async () => {
@@ -531,7 +618,7 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered).not.toContain('Launch Slaves');
-    expect(run.entered.slice(-3)).toEqual(['Any Slaves?', 'Mark Cluster Ready', 'Cluster Ready']);
+    expect(run.entered.slice(-4)).toEqual(['Any Slaves?', 'Create Scaling Alarms', 'Mark Cluster Ready', 'Cluster Ready']);
     expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).not.toContain('slave');
     expect(callsOf(run.calls, 'query-agents')).toEqual([]);
   });
@@ -737,6 +824,6 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     const stepIds = new Set(tasks.map(([, s]) => stepIdOf(s)));
 
     // Assess
-    expect([...stepIds].sort()).toEqual([...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS].sort());
+    expect([...stepIds].sort()).toEqual([...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, 'create-scaling-alarms'].sort());
   });
 });

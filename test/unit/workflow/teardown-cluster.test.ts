@@ -42,9 +42,9 @@ const TEARDOWN_RETRY = {
 };
 const NOT_READY_RETRY = { ErrorEquals: ['NotReadyError'], IntervalSeconds: 3, MaxAttempts: 8, BackoffRate: 1.3, JitterStrategy: 'FULL' };
 
-function importedFunctions(stack: Stack): Record<TeardownStepId | 'record-failure', lambda.IFunction> {
-  const functions = {} as Record<TeardownStepId | 'record-failure', lambda.IFunction>;
-  for (const id of [...TEARDOWN_STEP_IDS, 'record-failure'] as const) {
+function importedFunctions(stack: Stack): Record<TeardownStepId | 'record-failure' | 'mark-deleting', lambda.IFunction> {
+  const functions = {} as Record<TeardownStepId | 'record-failure' | 'mark-deleting', lambda.IFunction>;
+  for (const id of [...TEARDOWN_STEP_IDS, 'record-failure', 'mark-deleting'] as const) {
     functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
   }
   return functions;
@@ -60,6 +60,7 @@ const INPUT = { clusterId: 'c-0123456789', clusterName: 'demo' };
 function teardownStubs(overrides: Partial<Record<StepId, StubStep>> = {}): Partial<Record<StepId, StubStep>> {
   let terminationChecks = 0;
   return {
+    'mark-deleting': () => ({ status: 'DELETE_IN_PROGRESS', vpcIds: ['vpc-1'] }),
     'delete-alarms': () => ({ deleted: ['demo-scale-out'] }),
     'terminate-cluster-instances': () => ({ ids: ['i-master-1', 'i-slave-1', 'i-slave-2'] }),
     // Still shutting down at the first check.
@@ -117,7 +118,7 @@ describe('teardown-cluster machine definition', () => {
     expect(build).not.toThrow();
   });
 
-  it('deletes in the order of research (b): alarms, then instances ‖ NAT ‖ images, then the network inside out', () => {
+  it('marks the cluster deleting, then deletes in the order of research (b): alarms, then instances ‖ NAT ‖ images, then the network inside out', () => {
     // Prepare
     const chain: string[] = [];
     let name: string | undefined = asl.StartAt;
@@ -131,6 +132,7 @@ describe('teardown-cluster machine definition', () => {
 
     // Assess
     expect(chain).toEqual([
+      'Mark Cluster Deleting',
       'Delete Scaling Alarms',
       'Delete Instances NAT Gateways And Images',
       'Release Elastic IPs',
@@ -143,7 +145,7 @@ describe('teardown-cluster machine definition', () => {
       'Cluster Deleted',
     ]);
     expect(branches).toEqual(['Terminate Instances', 'Delete NAT Gateways', 'Delete Images']);
-    expect(allStates(asl)).toHaveLength(32);
+    expect(allStates(asl)).toHaveLength(33);
   });
 
   it('sends every step only the cluster reference and the execution id', () => {
@@ -155,11 +157,11 @@ describe('teardown-cluster machine definition', () => {
     const resultPaths = tasks.map(([, s]) => s.ResultPath);
 
     // Assess
-    expect(tasks).toHaveLength(13);
+    expect(tasks).toHaveLength(14);
     expect([...payloads]).toEqual([
       JSON.stringify({ 'clusterId.$': '$.clusterId', 'clusterName.$': '$.clusterName', 'executionId.$': '$$.Execution.Id' }),
     ]);
-    expect(new Set(resultPaths).size).toBe(13);
+    expect(new Set(resultPaths).size).toBe(14);
     for (const path of resultPaths) expect(path).toMatch(/^\$\.teardown\.[a-zA-Z]+$/);
   });
 
@@ -190,7 +192,7 @@ describe('teardown-cluster machine definition', () => {
 
     // Assess
     expect(catchAll).toEqual([]);
-    expect(topLevel).toHaveLength(9);
+    expect(topLevel).toHaveLength(10);
     for (const [, s] of topLevel) {
       expect(s.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record Delete Failure' }]);
     }
@@ -230,7 +232,7 @@ describe('teardown-cluster machine run (aws-local-stepfunctions)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered.at(-1)).toBe('Cluster Deleted');
     const steps = stepsOf(run.calls);
-    expect(steps[0]).toBe('delete-alarms');
+    expect(steps.slice(0, 2)).toEqual(['mark-deleting', 'delete-alarms']);
     expect(steps.slice(-7)).toEqual([
       'release-addresses',
       'delete-route-tables',

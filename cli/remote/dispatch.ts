@@ -1,0 +1,70 @@
+/**
+ * Which commands go to the deployed API: without --simulate/--local, a command is remote
+ * when an API URL is known (--api-url, $MESOS_CLUSTER_API_URL, or the ApiUrl output in
+ * <home>/stack-outputs.json); --remote insists on it. Otherwise the CLI keeps its offline
+ * default, the simulated cloud.
+ */
+import { type Context, outputOf, UsageError } from '../commands';
+import { specInputOf } from '../spec-input';
+import { ClusterApiClient, resolveApiUrl } from './api-client';
+import { type RemoteContext, remoteCreate, remoteDelete, remoteGet, remoteList, remoteScale } from './remote-commands';
+
+/** The flags that choose the remote mode. */
+export interface RemoteFlags {
+  readonly simulate?: boolean;
+  readonly local?: boolean;
+  readonly remote?: boolean;
+  readonly apiUrl?: string;
+  readonly output?: string;
+}
+
+/** The remote context of a command, or undefined when it runs in-process. */
+export function remoteContextOf(ctx: Context, flags: RemoteFlags): RemoteContext | undefined {
+  if (flags.simulate || flags.local) {
+    if (flags.apiUrl || flags.remote) throw new UsageError('--api-url/--remote and --simulate/--local exclude each other');
+    return undefined;
+  }
+  const url = resolveApiUrl({ flag: flags.apiUrl, env: ctx.io.env, home: ctx.home });
+  if (!url) {
+    if (flags.remote) {
+      throw new UsageError(
+        '--remote: no API URL; pass --api-url, set MESOS_CLUSTER_API_URL, or deploy with --outputs-file <home>/stack-outputs.json'
+      );
+    }
+    return undefined;
+  }
+  const pollMs = Number(ctx.io.env.MESOS_CLUSTER_POLL_MS ?? 5000);
+  return { io: ctx.io, client: new ClusterApiClient({ baseUrl: url }), output: outputOf(flags), pollMs };
+}
+
+/** Runs a command against the API when the flags say so; undefined means "run it in-process". */
+export async function runRemote(
+  ctx: Context,
+  command: 'create' | 'get' | 'list' | 'delete',
+  flags: RemoteFlags & Record<string, unknown>,
+  name?: string
+): Promise<number | undefined> {
+  const rc = remoteContextOf(ctx, flags);
+  if (!rc) return undefined;
+  switch (command) {
+    case 'create':
+      if (Array.isArray(flags.fault) && flags.fault.length > 0)
+        throw new UsageError('--fault: faults can only be injected into the simulated cloud');
+      return remoteCreate(rc, specInputOf(flags as Parameters<typeof specInputOf>[0]));
+    case 'get':
+      return remoteGet(rc, name ?? '');
+    case 'list':
+      return remoteList(rc, flags.all === true);
+    case 'delete':
+      return remoteDelete(rc, name ?? '');
+  }
+}
+
+/** `scale NAME --slaves N`: through the API only (the scale machine runs in the deployed stack). */
+export async function scaleCommand(ctx: Context, name: string, flags: RemoteFlags & { slaves?: string }): Promise<number> {
+  const slaves = Number(flags.slaves);
+  if (flags.slaves === undefined || !/^[0-9]+$/.test(flags.slaves)) throw new UsageError('--slaves: must be a whole number');
+  const rc = remoteContextOf(ctx, { ...flags, remote: !(flags.simulate || flags.local) });
+  if (!rc) throw new UsageError('scale runs through the deployed API: pass --api-url or set MESOS_CLUSTER_API_URL');
+  return remoteScale(rc, name, slaves);
+}

@@ -1,0 +1,82 @@
+/**
+ * The slave image's recipe and its hash: what went into a baked slave image (the Ubuntu
+ * base image, the software versions and package source, the configure-slave script). Two
+ * clusters with the same recipe share one image: the create workflow reuses an available
+ * image tagged with the same hash instead of baking again, and the teardown deregisters
+ * an image only when no other live cluster uses it.
+ */
+import { createHash } from 'node:crypto';
+import type { ClusterSpec } from './cluster-spec';
+
+/** On a slave image: the sha256 of its recipe (64 hex digits). */
+export const TAG_IMAGE_HASH = 'mesos-cluster:image-hash';
+/** On a slave image: the id of the cluster that baked it (never changes; `mesos-cluster:id` is its current owner). */
+export const TAG_BAKED_BY = 'mesos-cluster:baked-by';
+/** On a cluster's VPC: the id of the slave image its slaves are launched from (baked or reused). */
+export const TAG_SLAVE_IMAGE = 'mesos-cluster:slave-image';
+
+/**
+ * The environment variable with the sha256 of the rendered configure-slave script. The
+ * stack sets it on the steps (bootstrap/script-hash.ts); the CLI sets it from the same
+ * renderer before it runs a workflow in-process.
+ */
+export const SCRIPT_HASH_ENV = 'CONFIGURE_SLAVE_SCRIPT_SHA256';
+
+/** Stands in for the script hash where no renderer set it (e.g. bare unit tests). */
+export const UNKNOWN_SCRIPT_HASH = 'unknown-configure-slave-script';
+
+/**
+ * Bumped when the way an image is baked changes outside the script and the versions (the
+ * template slave's volume, the bake's hygiene), so that older images are not reused.
+ */
+export const IMAGE_RECIPE_VERSION = 1;
+
+/** Everything a baked slave image depends on. */
+export interface ImageRecipe {
+  readonly baseImageId: string;
+  readonly software: ClusterSpec['software'];
+  /** sha256 of the rendered configure-slave script. */
+  readonly scriptHash: string;
+}
+
+/** The configure-slave script hash of this process: the environment's, or a fixed stand-in. */
+export function configureSlaveScriptHash(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const value = env[SCRIPT_HASH_ENV];
+  return value && value.length > 0 ? value : UNKNOWN_SCRIPT_HASH;
+}
+
+/**
+ * The image hash: sha256 over a canonical JSON of the recipe (fixed key order, so the
+ * same recipe always gives the same hash, whatever order the spec listed its fields in).
+ */
+export function imageHash(recipe: ImageRecipe): string {
+  const { software } = recipe;
+  const canonical = JSON.stringify([
+    IMAGE_RECIPE_VERSION,
+    recipe.baseImageId,
+    software.ubuntuRelease,
+    software.mesosVersion,
+    software.marathonVersion,
+    software.packageRepository,
+    software.packageKeyUrl,
+    recipe.scriptHash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** How much of the hash an image name carries. */
+const NAME_HASH_CHARS = 24;
+
+/**
+ * The name of the shared image of a recipe: unique per account and Region, so two
+ * clusters that bake the same recipe at once end up with one image (the second
+ * CreateImage is a Duplicate and takes the first).
+ */
+export function sharedImageName(hash: string): string {
+  return `mesos-cluster-slave-${hash.slice(0, NAME_HASH_CHARS)}`;
+}
+
+/** The name of a cluster's own bake of a recipe (a forced fresh bake, or when the shared name is held by a failed image). */
+export function ownImageName(hash: string, clusterId: string): string {
+  return `${sharedImageName(hash)}-${clusterId}`;
+}
