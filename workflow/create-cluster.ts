@@ -4,14 +4,17 @@
  *   Validate Cluster Spec → Create VPC → Create Subnets (a public and a private subnet per zone)
  *   → Create Gateways And Security Groups:
  *       [Create Internet Gateway → Create Public Route Table] ‖ [Allocate Elastic IP] ‖ [Create Security Groups]
+ *   → Launch Masters (one RunInstances call: their private IPs are known from here on)
  *   → Build Cluster Nodes:
- *       [Create NAT Gateway → wait available → Create Private Route Table]
- *     ‖ [Launch Masters → wait SSM Online → Configure Masters → wait setup]
- *     ‖ [Find Cached Slave Image → Is A Slave Image Cached?
- *          yes: Use Cached Slave Image
- *          no:  Launch Template Slave → wait SSM Online → Configure Template Slave → wait setup
- *               → Bake Slave Image → wait available → Terminate Template Slave]
- *   → Any Slaves? → Launch Slaves → Query Agents → wait registered
+ *       [wait masters SSM Online → Configure Masters → wait setup]
+ *     ‖ [Prepare Slave Network And Image:
+ *            [Create NAT Gateway → wait available → Create Private Route Table]
+ *          ‖ [Find Cached Slave Image → Is A Slave Image Cached?
+ *               yes: Use Cached Slave Image
+ *               no:  Launch Template Slave → wait SSM Online → Configure Template Slave → wait setup
+ *                    → Bake Slave Image → wait available → Terminate Template Slave]
+ *        → Any Slaves To Launch? → Launch Slaves → wait slaves SSM Online]
+ *   → Any Slaves? → Query Agents → wait registered
  *   → Create Scaling Alarms → Mark Cluster Ready → Cluster Ready
  *
  * Zones: the masters spread round-robin over the zones' public subnets, the slaves over
@@ -20,7 +23,9 @@
  * Elastic IP, NAT gateway and private route table per zone) in one Lambda call each.
  *
  * The template slave boots in the first public subnet, so the bake does not wait for the
- * NAT gateway; only the slaves (private subnets) need it, and they start after the Parallel.
+ * NAT gateway. The slaves (private subnets) wait for the NAT route and the image, not for
+ * configured masters: their agents retry ZooKeeper until a master runs, so the slaves boot
+ * while the masters install, and the agents register as soon as the first master runs.
  *
  * Failure path: a Catch (States.ALL → $.error) on every top-level state → Record Create
  * Failure (status CREATE_FAILED) → Keep Resources? → the teardown chain ('Roll Back …')
@@ -232,7 +237,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     { commandId: '$.Payload.commandId' },
     '$.masterSetup'
   );
-  const mastersBranch = sfn.Chain.start(launchMasters).next(
+  // Launched before the Parallel: the slaves' join user data names the masters' private IPs.
+  const mastersBranch = sfn.Chain.start(
     pollLoop(scope, {
       subject: 'Masters Online',
       counter: 'mastersOnline',
@@ -398,25 +404,85 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
       .otherwise(useCachedImage)
   );
 
-  const nodes = new sfn.Parallel(scope, 'Build Cluster Nodes', {
+  // ------------------------------------------------------------------ slaves
+  // The slaves need the slave image, the NAT route of their private subnets and the
+  // masters' private IPs (known at launch), not configured masters: their agents retry
+  // ZooKeeper until a master runs. So they launch as soon as the image and the route exist,
+  // while the masters install.
+  const slaveSupply = new sfn.Parallel(scope, 'Prepare Slave Network And Image', {
     resultSelector: {
       natGatewayId: J.stringAt('$[0].natGateway.natGatewayId'),
+      natGatewayIds: J.stringAt('$[0].natGateway.natGatewayIds'),
       privateRouteTableId: J.stringAt('$[0].privateRouteTable.routeTableId'),
       privateRouteTableIds: J.stringAt('$[0].privateRouteTable.routeTableIds'),
-      natGatewayIds: J.stringAt('$[0].natGateway.natGatewayIds'),
-      masterInstanceIds: J.stringAt('$[1].masters.instanceIds'),
-      masterIps: J.stringAt('$[1].masters.privateIps'),
-      firstMasterId: J.stringAt('$[1].masters.instanceIds[0]'),
-      slaveImageId: J.stringAt('$[2].slaveImage.imageId'),
-      slaveImageHash: J.stringAt('$[2].slaveImageCache.imageHash'),
+      slaveImageId: J.stringAt('$[1].slaveImage.imageId'),
+      slaveImageHash: J.stringAt('$[1].slaveImageCache.imageHash'),
+    },
+    resultPath: '$.slaveSupply',
+  })
+    .branch(natBranch)
+    .branch(templateBranch);
+  const launchSlaves = task(
+    'Launch Slaves',
+    'launch-instances',
+    {
+      role: 'slave',
+      count: J.numberAt(`${SPEC}.slaves`),
+      instanceType: J.stringAt(`${SPEC}.slaveInstanceType`),
+      imageId: J.stringAt('$.slaveSupply.slaveImageId'),
+      // Spread over the zones' private subnets: one RunInstances call per zone.
+      subnetIds: J.listAt('$.subnets.privateSubnetIds'),
+      securityGroupId: J.stringAt('$.network.slaveSecurityGroupId'),
+      masterIps: J.listAt('$.masters.privateIps'),
+    },
+    { instanceIds: '$.Payload.instanceIds' },
+    '$.slaves',
+    LAUNCH_STEP_RETRIES
+  );
+  // Booted slaves (Online in SSM) register within AGENTS_REGISTERED of a running master, so
+  // the agents loop after the join waits the same short time whichever branch ended last.
+  const slavesOnline = pollLoop(scope, {
+    subject: 'Slaves Online',
+    counter: 'slavesOnline',
+    probe: task(
+      'Check Slaves Online',
+      'check-ssm-online',
+      { instanceIds: J.listAt('$.slaves.instanceIds') },
+      { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount' },
+      '$.slavesOnline',
+      CHECK_STEP_RETRIES
+    ),
+    question: 'Are Slaves Online?',
+    done: sfn.Condition.booleanEquals('$.slavesOnline.online', true),
+    next: new sfn.Succeed(scope, 'Slaves Booted'),
+    timing: INSTANCES_ONLINE,
+    stepId: 'check-ssm-online',
+    notDone: 'slaves not online in SSM',
+  });
+  launchSlaves.next(slavesOnline);
+  const slavesBranch = sfn.Chain.start(slaveSupply).next(
+    new sfn.Choice(scope, 'Any Slaves To Launch?')
+      .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), launchSlaves)
+      .otherwise(new sfn.Succeed(scope, 'No Slaves To Launch'))
+  );
+
+  const nodes = new sfn.Parallel(scope, 'Build Cluster Nodes', {
+    resultSelector: {
+      natGatewayId: J.stringAt('$[1].slaveSupply.natGatewayId'),
+      privateRouteTableId: J.stringAt('$[1].slaveSupply.privateRouteTableId'),
+      privateRouteTableIds: J.stringAt('$[1].slaveSupply.privateRouteTableIds'),
+      natGatewayIds: J.stringAt('$[1].slaveSupply.natGatewayIds'),
+      masterInstanceIds: J.stringAt('$[0].masters.instanceIds'),
+      masterIps: J.stringAt('$[0].masters.privateIps'),
+      firstMasterId: J.stringAt('$[0].masters.instanceIds[0]'),
+      slaveImageId: J.stringAt('$[1].slaveSupply.slaveImageId'),
+      slaveImageHash: J.stringAt('$[1].slaveSupply.slaveImageHash'),
     },
     resultPath: '$.nodes',
   })
-    .branch(natBranch)
     .branch(mastersBranch)
-    .branch(templateBranch);
+    .branch(slavesBranch);
 
-  // ------------------------------------------------------------------ slaves
   const markReady = task(
     'Mark Cluster Ready',
     'mark-ready',
@@ -442,23 +508,6 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
   });
   createAlarms.next(markReady);
 
-  const launchSlaves = task(
-    'Launch Slaves',
-    'launch-instances',
-    {
-      role: 'slave',
-      count: J.numberAt(`${SPEC}.slaves`),
-      instanceType: J.stringAt(`${SPEC}.slaveInstanceType`),
-      imageId: J.stringAt('$.nodes.slaveImageId'),
-      // Spread over the zones' private subnets: one RunInstances call per zone.
-      subnetIds: J.listAt('$.subnets.privateSubnetIds'),
-      securityGroupId: J.stringAt('$.network.slaveSecurityGroupId'),
-      masterIps: J.listAt('$.nodes.masterIps'),
-    },
-    { instanceIds: '$.Payload.instanceIds' },
-    '$.slaves',
-    LAUNCH_STEP_RETRIES
-  );
   const queryAgents = task(
     'Query Agents',
     'query-agents',
@@ -533,9 +582,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     onTimeout: (s, stateName, error, cause) =>
       new sfn.Pass(s, stateName, { parameters: { Error: error, Cause: cause }, resultPath: ERROR_PATH }).next(wasValidated),
   });
-  launchSlaves.next(agentsLoop);
   const anySlaves = new sfn.Choice(scope, 'Any Slaves?')
-    .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), launchSlaves)
+    .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), agentsLoop)
     .otherwise(createAlarms);
 
   for (const state of [
@@ -543,8 +591,8 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     createVpc,
     createSubnets,
     gateways,
+    launchMasters,
     nodes,
-    launchSlaves,
     queryAgents,
     checkAgents,
     createAlarms,
@@ -553,7 +601,7 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
     state.addCatch(wasValidated, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
   }
 
-  return sfn.Chain.start(validate).next(createVpc).next(createSubnets).next(gateways).next(nodes).next(anySlaves);
+  return sfn.Chain.start(validate).next(createVpc).next(createSubnets).next(gateways).next(launchMasters).next(nodes).next(anySlaves);
 }
 
 export interface CreateClusterMachineProps extends MachineObservabilityProps {

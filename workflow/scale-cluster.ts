@@ -102,12 +102,14 @@ export const LEASE_SETTLE: Duration = Duration.seconds(5);
 export const NEW_SLAVES_ONLINE: PollTiming = INSTANCES_ONLINE;
 
 /**
- * New agents registered once the slaves are online: registration (20 s) read by a count
- * AGENT_QUERY_RESULT after its query. One early check; bound ≈ 10 min.
+ * New agents registered once the slaves are online: registration (20 s) read by a count that
+ * ends AGENT_QUERY_RESULT after its query (the probe), so queries go out 10 s apart and the
+ * second one reads the count at 20 s. One early check; bound ≈ 10 min.
  */
 export const NEW_AGENTS_REGISTERED: PollTiming = expectedPoll({
-  expected: TYPICAL_SECONDS.agentRegister - AGENT_QUERY_RESULT.toSeconds(),
-  interval: 10,
+  expected: TYPICAL_SECONDS.agentRegister,
+  probe: AGENT_QUERY_RESULT.toSeconds(),
+  interval: 5,
   early: 1,
   giveUpAfter: 600,
 });

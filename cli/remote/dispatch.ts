@@ -7,7 +7,7 @@
 import { type Context, outputOf, UsageError } from '../commands';
 import { specInputOf } from '../spec-input';
 import { ClusterApiClient, resolveApiUrl } from './api-client';
-import { type RemoteContext, remoteCreate, remoteDelete, remoteGet, remoteList, remoteScale } from './remote-commands';
+import { type RemoteContext, remoteCreate, remoteDelete, remoteGet, remoteList } from './remote-commands';
 
 /** The flags that choose the remote mode. */
 export interface RemoteFlags {
@@ -58,13 +58,4 @@ export async function runRemote(
     case 'delete':
       return remoteDelete(rc, name ?? '');
   }
-}
-
-/** `scale NAME --slaves N`: through the API only (the scale machine runs in the deployed stack). */
-export async function scaleCommand(ctx: Context, name: string, flags: RemoteFlags & { slaves?: string }): Promise<number> {
-  const slaves = Number(flags.slaves);
-  if (flags.slaves === undefined || !/^[0-9]+$/.test(flags.slaves)) throw new UsageError('--slaves: must be a whole number');
-  const rc = remoteContextOf(ctx, { ...flags, remote: !(flags.simulate || flags.local) });
-  if (!rc) throw new UsageError('scale runs through the deployed API: pass --api-url or set MESOS_CLUSTER_API_URL');
-  return remoteScale(rc, name, slaves);
 }

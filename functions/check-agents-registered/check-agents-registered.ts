@@ -2,9 +2,10 @@
  * Check Agents Registered: reads the answer of Query Agents (the number of Mesos agents
  * the master knows) and compares it with the expected slave count.
  */
+
+import { commandFailed, getInvocation, RUNNING_STATUSES } from '../shared/commands';
 import type { CheckAgentsRegisteredInput, CheckAgentsRegisteredOutput } from '../shared/contracts';
 import { FatalError, NotReadyError } from '../shared/errors';
-import { commandFailed, getInvocation, RUNNING_STATUSES } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Reads the agent count printed by Query Agents; NotReadyError while the query runs. */

@@ -3,8 +3,9 @@
  * pending or running is not done; a failed, cancelled, timed-out or undeliverable one is
  * fatal, with the tail of its standard error in the message (never more: small state).
  */
+
+import { commandFailed, getInvocation, RUNNING_STATUSES } from '../shared/commands';
 import type { CheckCommandInput, CheckCommandOutput } from '../shared/contracts';
-import { commandFailed, getInvocation, RUNNING_STATUSES } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Reports whether a command succeeded on every instance; FatalError when it failed on one. */

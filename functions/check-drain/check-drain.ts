@@ -4,8 +4,9 @@
  * runs nothing. The drain timeout is the scale machine's: it polls a bounded number of
  * times and then terminates the slaves anyway.
  */
+
+import { readAgentLoad } from '../shared/agent-load';
 import type { CheckDrainInput, CheckDrainOutput } from '../shared/contracts';
-import { readAgentLoad } from '../shared/scaling';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Whether the drained agents run no task any more; NotReadyError while the query runs. */

@@ -6,9 +6,10 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeInstanceInformationCommand, type InstanceInformation, type SSMClient } from '@aws-sdk/client-ssm';
 import { isNotFound } from '../shared/aws-errors';
+import { SSM_MAX_INSTANCE_IDS } from '../shared/commands';
 import type { CheckSsmOnlineInput, CheckSsmOnlineOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
-import { chunk, DEAD_INSTANCE_STATES, describeInstances, SSM_MAX_INSTANCE_IDS } from '../shared/instances';
+import { chunk, DEAD_INSTANCE_STATES, describeInstances } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Counts the instances whose SSM agent is Online; FatalError when one of them is stopped or terminated. */

@@ -3,10 +3,11 @@
  * Marathon) on every master through SSM Run Command. A re-run reuses the command of the
  * first run unless it failed.
  */
+
+import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/commands';
 import type { ConfigureMastersInput, SendCommandOutput } from '../shared/contracts';
 import { DOCUMENTS } from '../shared/documents';
 import { FatalError } from '../shared/errors';
-import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Sends (once) the configure-master command to every master; returns its command id. */

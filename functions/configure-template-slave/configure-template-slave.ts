@@ -3,9 +3,10 @@
  * join script, bake hygiene) on the template slave through SSM Run Command. A re-run
  * reuses the command of the first run unless it failed.
  */
+
+import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/commands';
 import type { ConfigureTemplateSlaveInput, SendCommandOutput } from '../shared/contracts';
 import { DOCUMENTS } from '../shared/documents';
-import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Sends (once) the configure-slave command to the template slave; returns its command id. */

@@ -9,7 +9,7 @@
 import { type ComparisonOperator, PutMetricAlarmCommand, type Tag } from '@aws-sdk/client-cloudwatch';
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { hasCode } from '../shared/aws-errors';
-import type { AutoscalingSpec } from '../shared/cluster-spec';
+import type { AutoscalingSpec } from '../shared/cluster-spec-rules';
 import type { CreateScalingAlarmsInput, CreateScalingAlarmsOutput, ScaleDirection } from '../shared/contracts';
 import { CLUSTER_METRICS } from '../shared/documents';
 import { FatalError } from '../shared/errors';

@@ -7,7 +7,7 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { hasCode } from '../shared/aws-errors';
-import { MAX_ZONES, type ZoneCidrs, zoneSubnetCidrs } from '../shared/cluster-spec';
+import { MAX_ZONES, type ZoneCidrs, zoneSubnetCidrs } from '../shared/cluster-spec-rules';
 import type { CreateSubnetsInput, CreateSubnetsOutput, ZoneSubnets } from '../shared/contracts';
 import { FatalError, RetryableError } from '../shared/errors';
 import { onNewResource } from '../shared/network';

@@ -1,7 +1,8 @@
 import { DeleteAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { hasCode } from '../shared/aws-errors';
 import type { TeardownDeleteOutput, TeardownInput } from '../shared/contracts';
-import { chunks, findAlarms, isString, unlessGone } from '../shared/discovery';
+import { chunks, isString, unlessGone } from '../shared/delete-helpers';
+import { findAlarms } from '../shared/discovery-alarms';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** DeleteAlarms takes at most 100 names per call. */

@@ -8,10 +8,10 @@
  * A re-run reuses the command of the first run (same execution, same agents) unless it failed.
  */
 import { createHash } from 'node:crypto';
+import { commandComment, sendCommandOnce } from '../shared/commands';
 import type { DrainSlavesInput, SendCommandOutput } from '../shared/contracts';
 import { DOCUMENTS } from '../shared/documents';
 import { FatalError } from '../shared/errors';
-import { commandComment, sendCommandOnce } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Delivery timeout of the drain command. */

@@ -6,10 +6,10 @@
  * re-run picks the same slaves.
  */
 import type { Instance } from '@aws-sdk/client-ec2';
+import { readAgentLoad } from '../shared/agent-load';
 import type { PickSlavesToRemoveInput, PickSlavesToRemoveOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
 import { describeInstances } from '../shared/instances';
-import { readAgentLoad } from '../shared/scaling';
 import { defineStep, type StepClients } from '../shared/step';
 import { clusterFilters } from '../shared/tags';
 

@@ -22,7 +22,7 @@ import {
   type EC2Client,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { type AutoscalingSpec, DEFAULT_SPEC, resolveAutoscaling } from '../shared/cluster-spec';
+import { type AutoscalingSpec, DEFAULT_SPEC, resolveAutoscaling } from '../shared/cluster-spec-rules';
 import type { PlanScaleInput, PlanScaleOutput, ScaleDirection, ScaleLaunchInputs } from '../shared/contracts';
 import { ConflictError, FatalError, ValidationError } from '../shared/errors';
 import { TAG_SLAVE_IMAGE } from '../shared/image-recipe';

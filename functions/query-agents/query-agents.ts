@@ -4,10 +4,10 @@
  * worthless.
  */
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
+import { agentNotOnline, commandComment } from '../shared/commands';
 import type { QueryAgentsInput, SendCommandOutput } from '../shared/contracts';
 import { DOCUMENTS } from '../shared/documents';
 import { RetryableError } from '../shared/errors';
-import { agentNotOnline, commandComment } from '../shared/instances';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Delivery timeout of the query; SSM's minimum is 30 s. */

@@ -2,7 +2,7 @@
  * Renders the Mesos/ZooKeeper configuration values that the bootstrap scripts receive as
  * parameters. Plain functions, shared by the steps and the tests of bootstrap/.
  */
-import { quorumOf } from './cluster-spec';
+import { quorumOf } from './cluster-spec-rules';
 
 /** Masters must be an odd count so that a ZooKeeper majority survives one loss. */
 export function assertOddMasters(masterIps: readonly string[]): void {

@@ -1,5 +1,5 @@
+import { listClusterResources } from '../shared/cluster-resources';
 import type { TeardownInput, VerifyDeletedOutput } from '../shared/contracts';
-import { listClusterResources } from '../shared/discovery';
 import { FatalError } from '../shared/errors';
 import { defineStep, type StepClients } from '../shared/step';
 

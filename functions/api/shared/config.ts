@@ -3,7 +3,7 @@
  * start: the state machines they start and the limits the stack was deployed with
  * (cdk.json context `mesos-cluster:allowedInstanceTypes`, `mesos-cluster:maxSlavesPerCluster`).
  */
-import { ALLOWED_INSTANCE_TYPES, MAX_SLAVES } from '../../shared/cluster-spec';
+import { ALLOWED_INSTANCE_TYPES, MAX_SLAVES } from '../../shared/cluster-spec-rules';
 
 /** The state machines and limits of one deployment. */
 export interface ApiConfig {

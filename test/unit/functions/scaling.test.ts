@@ -1,10 +1,5 @@
-import {
-  formatAutoscalingTag,
-  parseAgentLoad,
-  parseAutoscalingTag,
-  parseScalingAlarmName,
-  scalingAlarmName,
-} from '../../../functions/shared/scaling';
+import { parseAgentLoad } from '../../../functions/shared/agent-load';
+import { formatAutoscalingTag, parseAutoscalingTag, parseScalingAlarmName, scalingAlarmName } from '../../../functions/shared/scaling';
 
 describe('scaling tags and names', () => {
   it('writes and reads back the autoscaling tag', () => {

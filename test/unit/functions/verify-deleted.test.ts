@@ -13,7 +13,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { listClusterResources } from '../../../functions/shared/discovery';
+import { listClusterResources } from '../../../functions/shared/cluster-resources';
 import { invokeStep } from '../../../functions/shared/step';
 import { verifyDeletedStep } from '../../../functions/verify-deleted/verify-deleted';
 

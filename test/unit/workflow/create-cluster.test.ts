@@ -8,7 +8,7 @@ import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from 
 import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
 import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
-import { NAT_GATEWAY_AVAILABLE } from '../../../workflow/timings';
+import { AGENTS_REGISTERED, INSTANCES_ONLINE, NAT_GATEWAY_AVAILABLE } from '../../../workflow/timings';
 import { allStates, runAsl, type StepCall, type StubStep, stepError, stepIdOf, TEST_EXECUTION_ID } from '../../helpers/asl';
 
 const GOLDEN = join(__dirname, '../../golden/create-cluster.asl.json');
@@ -234,25 +234,64 @@ describe('create-cluster machine definition', () => {
     expect(build).not.toThrow();
   });
 
-  it('runs the steps of the brief in order, with two Parallel states of three branches', () => {
+  it('runs the steps of the brief in order: network, Launch Masters, then the masters and the slaves in parallel', () => {
     // Prepare
     const branchStarts = (name: string) => (asl.States[name]?.Branches ?? []).map((b) => b.StartAt);
+    const slavesBranch = asl.States['Build Cluster Nodes']?.Branches?.[1]?.States ?? {};
 
     // Act
     const start = asl.StartAt;
     const gateways = branchStarts('Create Gateways And Security Groups');
     const nodes = branchStarts('Build Cluster Nodes');
+    const supply = (slavesBranch['Prepare Slave Network And Image']?.Branches ?? []).map((b) => b.StartAt);
 
     // Assess
     expect(start).toBe('Validate Cluster Spec');
     expect(asl.States['Validate Cluster Spec']?.Next).toBe('Create VPC');
     expect(asl.States['Create VPC']?.Next).toBe('Create Subnets');
     expect(asl.States['Create Subnets']?.Next).toBe('Create Gateways And Security Groups');
-    expect(asl.States['Create Gateways And Security Groups']?.Next).toBe('Build Cluster Nodes');
+    expect(asl.States['Create Gateways And Security Groups']?.Next).toBe('Launch Masters');
+    expect(asl.States['Launch Masters']?.Next).toBe('Build Cluster Nodes');
     expect(asl.States['Build Cluster Nodes']?.Next).toBe('Any Slaves?');
     expect(gateways).toEqual(['Create Internet Gateway', 'Allocate Elastic IP', 'Create Security Groups']);
-    expect(nodes).toEqual(['Create NAT Gateway', 'Launch Masters', 'Find Cached Slave Image']);
+    expect(nodes).toEqual(['Start Masters Online Checks', 'Prepare Slave Network And Image']);
+    expect(supply).toEqual(['Create NAT Gateway', 'Find Cached Slave Image']);
+    expect(slavesBranch['Prepare Slave Network And Image']?.Next).toBe('Any Slaves To Launch?');
+    expect(asl.States['Any Slaves?']?.Choices).toEqual([
+      { Variable: '$.validated.spec.slaves', NumericGreaterThan: 0, Next: 'Start Agents Checks' },
+    ]);
     expect(asl.TimeoutSeconds).toBe(7200);
+  });
+
+  it("launches the slaves in a branch beside the masters' setup, after the image and the NAT route only", () => {
+    // Prepare
+    const [mastersBranch, slavesBranch] = asl.States['Build Cluster Nodes']?.Branches ?? [];
+    const supply = slavesBranch?.States['Prepare Slave Network And Image'];
+
+    // Act
+    const mastersStates = Object.keys(mastersBranch?.States ?? {});
+    const slavesStates = Object.keys(slavesBranch?.States ?? {});
+    const launchSlaves = slavesBranch?.States['Launch Slaves'];
+
+    // Assess
+    expect(mastersStates).toEqual(expect.arrayContaining(['Configure Masters', 'Check Master Setup', 'Masters Configured']));
+    expect(mastersStates).not.toContain('Launch Slaves');
+    expect(slavesStates).toEqual(expect.arrayContaining(['Any Slaves To Launch?', 'Launch Slaves', 'Check Slaves Online']));
+    expect(slavesStates).not.toContain('Configure Masters');
+    expect(slavesBranch?.States['Any Slaves To Launch?']?.Choices).toEqual([
+      { Variable: '$.validated.spec.slaves', NumericGreaterThan: 0, Next: 'Launch Slaves' },
+    ]);
+    expect(supply?.ResultSelector).toEqual(
+      expect.objectContaining({
+        'privateRouteTableIds.$': '$[0].privateRouteTable.routeTableIds',
+        'slaveImageId.$': '$[1].slaveImage.imageId',
+      })
+    );
+    expect(launchSlaves?.Parameters?.Payload).toEqual(
+      expect.objectContaining({ 'imageId.$': '$.slaveSupply.slaveImageId', 'masterIps.$': '$.masters.privateIps' })
+    );
+    // Launched before the Parallel: the masters' private IPs are known to both branches.
+    expect(asl.States['Launch Masters']?.ResultPath).toBe('$.masters');
   });
 
   it('names states in Title Case and asks questions in Choice states', () => {
@@ -268,7 +307,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(112);
+    expect(states.length).toBe(123);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -292,7 +331,7 @@ describe('create-cluster machine definition', () => {
     });
 
     // Assess
-    expect(tasks.length).toBe(42);
+    expect(tasks.length).toBe(43);
     expect(problems).toEqual([]);
   });
 
@@ -369,6 +408,7 @@ describe('create-cluster machine definition', () => {
       'Check NAT Gateway',
       'Check Masters Online',
       'Check Master Setup',
+      'Check Slaves Online',
       'Check Template Slave Online',
       'Check Template Slave Setup',
       'Check Slave Image',
@@ -417,8 +457,8 @@ describe('create-cluster machine definition', () => {
         'Create VPC',
         'Create Subnets',
         'Create Gateways And Security Groups',
+        'Launch Masters',
         'Build Cluster Nodes',
-        'Launch Slaves',
         'Query Agents',
         'Check Agents Registered',
         'Create Scaling Alarms',
@@ -430,8 +470,9 @@ describe('create-cluster machine definition', () => {
 
   it('bounds the NAT gateway loop with a Fail whose cause starts with the check step id', () => {
     // Prepare
-    const choice = asl.States['Build Cluster Nodes']?.Branches?.[0]?.States['Is NAT Gateway Available?'];
-    const timedOut = asl.States['Build Cluster Nodes']?.Branches?.[0]?.States['NAT Gateway Timed Out'];
+    const supply = asl.States['Build Cluster Nodes']?.Branches?.[1]?.States['Prepare Slave Network And Image'];
+    const choice = supply?.Branches?.[0]?.States['Is NAT Gateway Available?'];
+    const timedOut = supply?.Branches?.[0]?.States['NAT Gateway Timed Out'];
 
     // Act
     const rules = choice?.Choices as unknown[];
@@ -466,20 +507,28 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.entered.at(-1)).toBe('Cluster Ready');
+    // Branch events reach the log asynchronously: the order is read from the calls and the
+    // top-level states.
+    const topLevel = run.entered.filter((state) => state in asl.States);
+    expect(topLevel.at(-1)).toBe('Cluster Ready');
     const order = (state: string) => run.entered.indexOf(state);
+    const call = (stateName: string) => run.calls.findIndex((c) => c.stateName === stateName);
     expect(order('Create VPC')).toBeLessThan(order('Create Subnets'));
     expect(order('Create Subnets')).toBeLessThan(order('Create Internet Gateway'));
     // The masters and the template slave do not wait for the NAT gateway.
-    expect(order('Launch Masters')).toBeLessThan(order('Create Private Route Table'));
-    expect(order('Launch Template Slave')).toBeLessThan(order('Check NAT Gateway'));
-    expect(order('Terminate Template Slave')).toBeLessThan(order('Launch Slaves'));
-    expect(order('Launch Slaves')).toBeLessThan(order('Query Agents'));
+    expect(call('Launch Masters')).toBeLessThan(call('Create NAT Gateway'));
+    expect(call('Launch Template Slave')).toBeLessThan(call('Check NAT Gateway'));
+    // The slaves wait for the image and the NAT route, then boot before the agents are counted.
+    expect(call('Terminate Template Slave')).toBeLessThan(call('Launch Slaves'));
+    expect(call('Create Private Route Table')).toBeLessThan(call('Launch Slaves'));
+    expect(call('Launch Slaves')).toBeLessThan(call('Check Slaves Online'));
+    expect(call('Check Slaves Online')).toBeLessThan(call('Query Agents'));
+    expect(call('Check Master Setup')).toBeLessThan(call('Query Agents'));
     expect(callsOf(run.calls, 'check-nat-gateway')).toHaveLength(2);
     expect(callsOf(run.calls, 'record-failure')).toEqual([]);
     expect(run.entered.filter((s) => s.startsWith(ROLLBACK_PREFIX))).toEqual([]);
-    // Every state entered once, except the NAT loop's extra round (Wait, Check, Count, Choice).
-    expect(run.entered.length).toBe(66);
+    // Every task called once, except the NAT loop's extra check.
+    expect(run.calls.length).toBe(29);
     expect(run.entered).toEqual(expect.arrayContaining(['Find Cached Slave Image', 'Is A Slave Image Cached?', 'Bake Slave Image']));
     expect(run.entered).not.toContain('Use Cached Slave Image');
 
@@ -618,7 +667,13 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered).not.toContain('Launch Slaves');
-    expect(run.entered.slice(-4)).toEqual(['Any Slaves?', 'Create Scaling Alarms', 'Mark Cluster Ready', 'Cluster Ready']);
+    expect(run.entered.filter((state) => state in asl.States).slice(-4)).toEqual([
+      'Any Slaves?',
+      'Create Scaling Alarms',
+      'Mark Cluster Ready',
+      'Cluster Ready',
+    ]);
+    expect(callsOf(run.calls, 'check-ssm-online').map((c) => c.stateName)).toEqual(['Check Masters Online', 'Check Template Slave Online']);
     expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).not.toContain('slave');
     expect(callsOf(run.calls, 'query-agents')).toEqual([]);
   });
@@ -708,7 +763,12 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(run.cause).toBe('CONFIGURE_MASTERS_FAILED: configure-masters: InvalidInstanceId: not managed');
     expect(callsOf(run.calls, 'record-failure')).toHaveLength(1);
     expect(run.calls.filter((c) => ROLLBACK_STEPS.includes(c.stepId))).toEqual([]);
-    expect(run.entered.slice(-3)).toEqual(['Record Create Failure', 'Keep Resources?', 'Create Failed']);
+    // The failure path is top-level; a cancelled branch may still log a state after it.
+    expect(run.entered.filter((state) => state in asl.States).slice(-3)).toEqual([
+      'Record Create Failure',
+      'Keep Resources?',
+      'Create Failed',
+    ]);
   });
 
   it('does not roll back when the spec is rejected, and names the cluster by its id', async () => {
@@ -756,6 +816,31 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(run.entered).toContain(`${ROLLBACK_PREFIX}Delete VPC`);
   });
 
+  it('gives up on slaves that never come online in SSM and rolls back', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'check-ssm-online': (p) => {
+        const ids = p.instanceIds as string[];
+        const slaves = ids.some((id) => id.startsWith('i-slave'));
+        return { online: !slaves, onlineCount: slaves ? 0 : ids.length, total: ids.length };
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    const cause = `check-ssm-online: slaves not online in SSM after ${INSTANCES_ONLINE.maxChecks} checks (about 11 min)`;
+    expect(run.status).toBe('FAILED');
+    expect(callsOf(run.calls, 'check-ssm-online').filter((c) => c.stateName === 'Check Slaves Online')).toHaveLength(
+      INSTANCES_ONLINE.maxChecks
+    );
+    expect(run.failed).toContainEqual({ state: 'Build Cluster Nodes', error: POLL_TIMEOUT_ERROR, cause });
+    expect(run.cause).toBe(`CHECK_SSM_ONLINE_FAILED: ${cause}`);
+    expect(callsOf(run.calls, 'query-agents')).toEqual([]);
+    expect(run.entered).toContain(`${ROLLBACK_PREFIX}Delete VPC`);
+  });
+
   it('gives up on agents that never register and rolls back', async () => {
     // Prepare
     const stubs = cloudStubs(SPEC, { 'check-agents-registered': () => ({ registered: 1, ready: false }) });
@@ -765,10 +850,10 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(callsOf(run.calls, 'query-agents')).toHaveLength(58);
+    expect(callsOf(run.calls, 'query-agents')).toHaveLength(AGENTS_REGISTERED.maxChecks);
     expect(run.entered).toContain('Agents Timed Out');
-    expect(run.cause).toMatch(
-      /^CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after 58 checks/
+    expect(run.cause).toBe(
+      `CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after ${AGENTS_REGISTERED.maxChecks} checks (about 10 min)`
     );
     expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
   });
