@@ -15,7 +15,7 @@ const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: '
  * The API actions each step's bundled code can call: esbuild tree-shakes the handler with
  * the SDK left external, then every `new XCommand(` of an imported SDK command is a call.
  */
-function actionsCalledByCode(): Map<StepId, Set<string>> {
+function actionsCalledByCode(): { calls: Map<StepId, Set<string>>; clients: Map<StepId, Set<string>> } {
   const out = buildSync({
     entryPoints: Object.fromEntries(STEP_IDS.map((id) => [id, join(PROJECT_ROOT, 'functions', id, 'handler.ts')])),
     bundle: true,
@@ -28,9 +28,12 @@ function actionsCalledByCode(): Map<StepId, Set<string>> {
     logLevel: 'silent',
   });
   const calls = new Map<StepId, Set<string>>();
+  const clients = new Map<StepId, Set<string>>();
   for (const file of out.outputFiles) {
     const stepId = file.path.split('/').pop()?.replace(/\.js$/, '') as StepId;
     const found = new Set<string>();
+    // Every SDK client package the bundle imports at all: the runtime loads each at cold start.
+    clients.set(stepId, new Set([...file.text.matchAll(/from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g)].map((m) => m[1] ?? '')));
     for (const m of file.text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g)) {
       const service = SERVICES[m[2] ?? ''];
       if (!service) throw new Error(`${stepId}: no IAM prefix known for @aws-sdk/client-${m[2]}`);
@@ -42,7 +45,7 @@ function actionsCalledByCode(): Map<StepId, Set<string>> {
     }
     calls.set(stepId, found);
   }
-  return calls;
+  return { calls, clients };
 }
 
 function grantsOf(stepId: StepId): StepGrant[] {
@@ -57,9 +60,23 @@ function grantsOf(stepId: StepId): StepGrant[] {
 
 describe('step permissions', () => {
   let called: Map<StepId, Set<string>>;
+  let imported: Map<StepId, Set<string>>;
 
   beforeAll(() => {
-    called = actionsCalledByCode();
+    const scan = actionsCalledByCode();
+    called = scan.calls;
+    imported = scan.clients;
+  });
+
+  it.each(STEP_IDS)('bundles %s with only the SDK clients it calls', (stepId) => {
+    // Prepare
+    const services = new Set([...(called.get(stepId) ?? [])].map((action) => action.split(':')[0]));
+
+    // Act
+    const unused = [...(imported.get(stepId) ?? [])].filter((client) => !services.has(SERVICES[client] ?? client));
+
+    // Assess
+    expect(unused).toEqual([]);
   });
 
   it.each(STEP_IDS)('grants %s exactly the API actions its code calls', (stepId) => {
