@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { parseClusterSpec } from '../functions/shared/cluster-spec';
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
+import { findAlarms } from '../functions/shared/discovery-alarms';
 import { ValidationError } from '../functions/shared/errors';
 import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
 import type { InventoryItem } from '../simulator';
@@ -120,8 +121,9 @@ export async function printCluster(
   id: string,
   output: OutputFormat
 ) {
-  const description = await describeCluster(id, session.clients);
-  const view = clusterView(record, description);
+  const [description, alarms] = await Promise.all([describeCluster(id, session.clients), findAlarms(session.clients.cloudwatch, id)]);
+  const scalingAlarms = alarms.map((a) => ({ name: a.AlarmName ?? '', state: a.StateValue ?? 'INSUFFICIENT_DATA' }));
+  const view = clusterView(record, description, scalingAlarms);
   if (output === 'json') line(ctx.io.stdout, JSON.stringify(view, null, 2));
   else line(ctx.io.stdout, viewText(view));
 }

@@ -36,6 +36,8 @@ export interface ClusterView {
   readonly image: ImageDescription | null;
   readonly mesosUrl: string | null;
   readonly marathonUrl: string | null;
+  /** The cluster's scaling alarms (CloudWatch), with their state. */
+  readonly scalingAlarms: { readonly name: string; readonly state: string }[];
   readonly run: RunView | null;
 }
 
@@ -58,7 +60,11 @@ function statusOf(record: ClusterRecord | undefined, description: ClusterDescrip
 }
 
 /** Joins the journal record (if any) with the cloud's description. */
-export function clusterView(record: ClusterRecord | undefined, description: ClusterDescription): ClusterView {
+export function clusterView(
+  record: ClusterRecord | undefined,
+  description: ClusterDescription,
+  scalingAlarms: ClusterView['scalingAlarms'] = []
+): ClusterView {
   const last = record?.executions.at(-1);
   const failureCode = record?.failureCode ?? (record ? undefined : (description.failureCodeTag ?? undefined));
   return {
@@ -82,6 +88,7 @@ export function clusterView(record: ClusterRecord | undefined, description: Clus
     image: description.image,
     mesosUrl: description.mesosUrl,
     marathonUrl: description.marathonUrl,
+    scalingAlarms,
     run: last
       ? {
           execution: last.name,
@@ -155,6 +162,7 @@ export function viewText(view: ClusterView): string {
   );
   add('mesos', view.mesosUrl);
   add('marathon', view.marathonUrl);
+  add('scaling alarms', view.scalingAlarms.map((a) => `${a.name} ${a.state}`).join(', '));
   if (view.run) {
     const time = view.run.simulatedSeconds !== null ? `${secondsText(view.run.simulatedSeconds)} simulated` : '';
     const real = view.run.realSeconds !== null ? `${view.run.realSeconds.toFixed(1)} s real` : '';

@@ -102,6 +102,10 @@ describe('mesos-cluster create, get, list, delete on the simulated cloud', () =>
     });
     expect(view.masters).toHaveLength(1);
     expect(view.slaves).toHaveLength(1);
+    expect(view.scalingAlarms.map((a: { name: string }) => a.name).sort()).toEqual([
+      `mesos-cluster-${view.id}-scale-in`,
+      `mesos-cluster-${view.id}-scale-out`,
+    ]);
     expect(view.run.simulatedSeconds).toBeGreaterThan(300);
     expect(view.run.stateTransitions).toBeGreaterThan(40);
     expect(view.failureCode).toBeUndefined();
