@@ -217,7 +217,7 @@ export const PEERS: readonly { tool: string; figure: string; source: string }[] 
   {
     tool: 'This workflow, research estimate on AWS',
     figure: '≈ 15–25 min typical, 35–45 min p95 (est.)',
-    source: 'research/aws-faults-and-timings.md (c), "Your workflow (model)"',
+    source: 'docs/research/aws-faults-and-timings.md (c), "Your workflow (model)"',
   },
 ];
 

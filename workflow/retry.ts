@@ -1,7 +1,7 @@
 /**
  * Named retry presets of the state machines. Each preset is a `RetryProps` for one error
  * name that the step functions throw (functions/shared/errors.ts) or that Lambda reports.
- * Values follow "Retry best practice" of research/aws-faults-and-timings.md (d), after
+ * Values follow "Retry best practice" of docs/research/aws-faults-and-timings.md (d), after
  * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html.
  *
  * `MaxAttempts` counts retries after the first attempt. No preset matches `States.ALL`:

@@ -1,6 +1,6 @@
 /**
  * The teardown machine: deletes everything tagged with a cluster's id, in the order of
- * research/aws-faults-and-timings.md (b):
+ * docs/research/aws-faults-and-timings.md (b):
  *
  *   Mark Cluster Deleting → Delete Scaling Alarms
  *   → [Terminate Instances → wait terminated] ‖ [Delete NAT Gateways → wait deleted] ‖ [Delete Images]

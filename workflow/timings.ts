@@ -4,7 +4,7 @@
  *
  * Each loop starts from the operation's expected duration: the sum of the typical
  * durations of what it waits for (TYPICAL_SECONDS, the typical column of
- * research/aws-faults-and-timings.md (c) "Latency model", the same column the simulator's
+ * docs/research/aws-faults-and-timings.md (c) "Latency model", the same column the simulator's
  * default latency model takes). The recheck interval is about a tenth of that duration, and
  * the first check comes one or two intervals before it: a typical run is seen at once
  * (one to three checks, each a Lambda invocation and about four state transitions), a run a
@@ -38,7 +38,7 @@ export function pollBound(timing: PollTiming): Duration {
 }
 
 /**
- * Typical durations (seconds), from the rows of research/aws-faults-and-timings.md (c)
+ * Typical durations (seconds), from the rows of docs/research/aws-faults-and-timings.md (c)
  * "Latency model" named on each entry (the typical column, as in simulator/latency-model.json).
  */
 export const TYPICAL_SECONDS = {
