@@ -231,7 +231,10 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
         ...describe('ec2:DescribeSecurityGroups'),
       ];
     case 'create-nat-gateway':
-      return [...create(ctx, 'ec2:CreateNatGateway', ['natgateway'], ['subnet', 'elastic-ip']), ...describe('ec2:DescribeNatGateways')];
+      return [
+        ...create(ctx, 'ec2:CreateNatGateway', ['natgateway'], ['subnet', 'elastic-ip']),
+        ...describe('ec2:DescribeNatGateways', 'ec2:DescribeVpcs'),
+      ];
     case 'check-nat-gateway':
       return describe('ec2:DescribeNatGateways');
     case 'launch-instances':
@@ -247,7 +250,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
         {
           statement: allow(['iam:PassRole'], [ctx.nodeRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
         },
-        ...describe('ec2:DescribeInstances'),
+        ...describe('ec2:DescribeInstances', 'ec2:DescribeVpcs'),
       ];
     case 'check-ssm-online':
       return describe('ssm:DescribeInstanceInformation', 'ec2:DescribeInstances');
@@ -264,7 +267,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       return [
         ...create(ctx, 'ec2:CreateImage', ['image', 'snapshot'], ['instance']),
         slaveImageTag(ctx),
-        ...describe('ec2:DescribeImages'),
+        ...describe('ec2:DescribeImages', 'ec2:DescribeVpcs'),
       ];
     case 'check-image':
       return describe('ec2:DescribeImages');
@@ -280,7 +283,8 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['mesos-cluster:status'] },
       };
       const grants: StepGrant[] = [{ statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], statusOnly), reason: REASON_TAGGED }];
-      return stepId === 'record-failure' ? [...grants, ...describe('ec2:DescribeVpcs')] : grants;
+      // Both read the VPC: Record Failure to find it, Mark Cluster Ready to refuse a cluster being deleted.
+      return [...grants, ...describe('ec2:DescribeVpcs')];
     }
     // ---------------------------------------------------------------- scale
     case 'create-scaling-alarms':
@@ -291,6 +295,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
           reason: REASON_ALARMS,
         },
         vpcTagKeys(ctx, [TAG_AUTOSCALING, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES]),
+        ...describe('ec2:DescribeVpcs'),
       ];
     case 'plan-scale':
       return [

@@ -15,6 +15,7 @@ import { hasCode } from '../shared/aws-errors';
 import type { BakeImageInput, BakeImageOutput } from '../shared/contracts';
 import { RetryableError } from '../shared/errors';
 import { ownImageName, sharedImageName, TAG_BAKED_BY, TAG_IMAGE_HASH } from '../shared/image-recipe';
+import { assertClusterNotDeleting } from '../shared/network';
 import { recordSlaveImage } from '../shared/slave-images';
 import { defineStep, type StepClients } from '../shared/step';
 import { tagSpec } from '../shared/tags';
@@ -26,6 +27,7 @@ const DEAD_STATES = ['failed', 'error', 'invalid', 'deregistered'];
 export const bakeImageStep = defineStep(
   'bake-image',
   async (input: BakeImageInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<BakeImageOutput> => {
+    await assertClusterNotDeleting(ec2, input.clusterId, 'bake-image');
     let name = input.freshImage ? ownImageName(input.imageHash, input.clusterId) : sharedImageName(input.imageHash);
     let existing = await findImageByName(ec2, name);
     if (existing && DEAD_STATES.includes(existing.State ?? '') && !input.freshImage) {

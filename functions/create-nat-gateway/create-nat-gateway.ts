@@ -2,6 +2,7 @@ import { CreateNatGatewayCommand, DescribeNatGatewaysCommand, type EC2Client, ty
 import type { CreateNatGatewayInput, CreateNatGatewayOutput, NatGatewayRef } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
 import { clientToken } from '../shared/idempotency';
+import { assertClusterNotDeleting } from '../shared/network';
 import { defineStep, type StepClients } from '../shared/step';
 import { clusterFilters, TAG_ZONE, tagSpec, tagValue, zoneTag } from '../shared/tags';
 
@@ -25,6 +26,7 @@ export const createNatGatewayStep = defineStep(
   STEP_ID,
   async (input: CreateNatGatewayInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<CreateNatGatewayOutput> => {
     const wanted = wantedNats(input);
+    await assertClusterNotDeleting(ec2, input.clusterId, STEP_ID);
     const { NatGateways = [] } = await ec2.send(new DescribeNatGatewaysCommand({ Filter: clusterFilters(input.clusterId, 'nat-gateway') }));
     const nats: NatGatewayRef[] = [];
     for (const want of wanted) {

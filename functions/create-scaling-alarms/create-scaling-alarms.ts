@@ -13,6 +13,7 @@ import type { AutoscalingSpec } from '../shared/cluster-spec-rules';
 import type { CreateScalingAlarmsInput, CreateScalingAlarmsOutput, ScaleDirection } from '../shared/contracts';
 import { CLUSTER_METRICS } from '../shared/documents';
 import { FatalError } from '../shared/errors';
+import { assertClusterNotDeleting } from '../shared/network';
 import { formatAutoscalingTag, scalingAlarmName, TAG_AUTOSCALING, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES } from '../shared/scaling';
 import { defineStep, type StepClients } from '../shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE } from '../shared/tags';
@@ -69,6 +70,7 @@ export const createScalingAlarmsStep = defineStep(
     input: CreateScalingAlarmsInput,
     { cloudwatch, ec2 }: Pick<StepClients, 'cloudwatch' | 'ec2'>
   ): Promise<CreateScalingAlarmsOutput> => {
+    await assertClusterNotDeleting(ec2, input.clusterId, 'create-scaling-alarms');
     const tags = [
       { Key: TAG_AUTOSCALING, Value: formatAutoscalingTag(input.autoscaling) },
       { Key: TAG_SLAVE_INSTANCE_TYPE, Value: input.slaveInstanceType },

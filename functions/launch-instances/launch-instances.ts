@@ -13,6 +13,7 @@ import { NODE_INSTANCE_PROFILE } from '../shared/documents';
 import { CapacityError, FatalError, RetryableError } from '../shared/errors';
 import { clientToken } from '../shared/idempotency';
 import { findInstancesByClientToken } from '../shared/instances';
+import { assertClusterNotDeleting } from '../shared/network';
 import { renderJoinUserData } from '../shared/render';
 import { defineStep, type StepClients } from '../shared/step';
 import { tagSpec } from '../shared/tags';
@@ -41,6 +42,7 @@ export const launchInstancesStep = defineStep(
     if (subnetIds.length === 0) throw new FatalError('subnetIds (or subnetId) is required');
     const userData = input.role === 'slave' ? slaveUserData(input.masterIps) : undefined;
     const step = `launch-instances/${input.role}${input.tokenSuffix ? `/${input.tokenSuffix}` : ''}`;
+    await assertClusterNotDeleting(ec2, input.clusterId, `launch-instances (${input.role})`);
 
     const shares = spread(input.count, subnetIds.length);
     const launched: LaunchInstancesOutput[] = [];

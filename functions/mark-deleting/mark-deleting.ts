@@ -1,7 +1,9 @@
 /**
  * Mark Deleting: the teardown's first step. Records DELETE_IN_PROGRESS on the cluster's
- * VPC, so that Plan Scale refuses every new scale and a running scale stops at its next
- * lease check instead of launching slaves into a VPC being deleted. A cluster without a
+ * VPC, so that Plan Scale refuses every new scale, and the steps that make costly resources
+ * (NAT gateway, instances, image, alarms, Mark Cluster Ready: `assertClusterNotDeleting`)
+ * refuse, so a running create or scale stops instead of building into a VPC being
+ * deleted. A cluster without a
  * VPC (never created, already deleted) has nothing to mark: success.
  */
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';

@@ -17,7 +17,8 @@ import {
 import { awsErrorCode, hasCode, isNotFound } from './aws-errors';
 import { FatalError, RetryableError } from './errors';
 import { clientToken } from './idempotency';
-import { type ClusterRef, clusterFilters, type ResourceRole, TAG_ZONE, tagSpec, tagValue, zoneTag } from './tags';
+import { STATUS } from './scaling';
+import { type ClusterRef, clusterFilters, type ResourceRole, TAG_STATUS, TAG_ZONE, tagSpec, tagValue, zoneTag } from './tags';
 
 /** The default route of a cluster route table. */
 export const DEFAULT_ROUTE = '0.0.0.0/0';
@@ -51,6 +52,18 @@ export async function onNewResource<T>(what: string, call: () => Promise<T>): Pr
 export async function findClusterVpcIds(ec2: EC2Client, clusterId: string): Promise<string[]> {
   const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ Filters: clusterFilters(clusterId, 'vpc') }));
   return Vpcs.flatMap((vpc) => (vpc.VpcId ? [vpc.VpcId] : []));
+}
+
+/**
+ * Refuses a step that would create a long-lived or costly resource of a cluster whose
+ * teardown has begun (its VPC tagged DELETE_IN_PROGRESS): throws FatalError, so the create
+ * fails into its rollback and a scale into Record Scale Failure, instead of making a
+ * resource after the teardown looked for it. A cluster without a VPC is not being deleted.
+ */
+export async function assertClusterNotDeleting(ec2: EC2Client, clusterId: string, step: string): Promise<void> {
+  const result = await ec2.send(new DescribeVpcsCommand({ Filters: clusterFilters(clusterId, 'vpc') }));
+  const deleting = (result?.Vpcs ?? []).some((vpc) => tagValue(vpc.Tags, TAG_STATUS) === STATUS.deleteInProgress);
+  if (deleting) throw new FatalError(`cluster ${clusterId} is being deleted (${STATUS.deleteInProgress}); ${step} refused`);
 }
 
 /** What a route table step needs to know. */

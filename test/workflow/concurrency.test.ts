@@ -6,18 +6,22 @@
  *    with a create of the same cluster that is still running): the create execution is
  *    stopped when it enters a given state, then the teardown runs; nothing is left.
  * 2. A delete during a create, both running: the teardown starts when the create enters a
- *    given state and both go on. From Launch Masters on, the create loses its resources
- *    under it, fails, and its rollback and the teardown together leave nothing. Before the
- *    NAT gateway exists (a teardown started at Create VPC, Create Subnets or Create Gateways
- *    And Security Groups) the teardown finds no NAT gateway to delete, then sees the one the
- *    create makes meanwhile, and fails at Check NAT Gateways Deleted
- *    (CHECK_NAT_GATEWAYS_DELETED_FAILED); the create completes. Nothing is untracked: every
- *    resource carries the cluster's tags and a second teardown leaves nothing. Closing that
- *    gap needs the create to stop when it sees the cluster marked DELETE_IN_PROGRESS (the
- *    teardown's Mark Deleting step); until then the CLI stops the create first (1).
+ *    given state and both go on. Once the VPC exists, the teardown's Mark Deleting tags it
+ *    DELETE_IN_PROGRESS and the create's next costly step (Create NAT Gateway, Launch
+ *    Instances, Bake Image, Create Scaling Alarms, Mark Cluster Ready) refuses with a
+ *    FatalError naming itself: the create fails into its rollback, the teardown succeeds,
+ *    nothing is left. Later on the create may instead fail on resources deleted under it
+ *    (a terminated instance); the outcome is the same.
+ *    The gap that remains: a teardown whose Mark Deleting runs before the create has made
+ *    the VPC (started at Validate Cluster Spec) has nothing to mark; the create never sees
+ *    the delete and completes, and the teardown, seeing the NAT gateway the create makes
+ *    after its Delete NAT Gateways, fails at Check NAT Gateways Deleted
+ *    (CHECK_NAT_GATEWAYS_DELETED_FAILED). Nothing is untracked: every resource carries the
+ *    cluster's tags and a second teardown leaves nothing. The CLI stops a running create
+ *    first (1), which closes that gap for `mesos-cluster delete`.
  * 3. Two teardowns of one cluster at once: both succeed, nothing is left.
  */
-import { failureOf } from '../../cli/run-outcome';
+import { failureCodeOfStep, failureOf } from '../../cli/run-outcome';
 import type { RunResult } from '../../cli/runner/local-runner';
 import { SimulatedWorld } from '../helpers/run';
 import { ADMIN } from './operations';
@@ -64,7 +68,32 @@ describe('a delete during a create', () => {
     expect(await world.inventoryIds()).toEqual([]);
   });
 
-  it.each(['Launch Masters', 'Bake Slave Image', 'Check Agents Registered'])(
+  it.each([
+    ['Create VPC', 'launch-instances', 'launch-instances (master)'],
+    ['Create Subnets', 'launch-instances', 'launch-instances (master)'],
+    ['Create Gateways And Security Groups', 'launch-instances', 'launch-instances (master)'],
+    ['Launch Masters', 'create-nat-gateway', 'create-nat-gateway'],
+  ])(
+    'without stopping the create, started at %s: %s refuses the cluster being deleted, the create fails, its rollback and the teardown leave nothing',
+    async (state, stepId, refused) => {
+      // Prepare
+      const world = new SimulatedWorld();
+
+      // Act
+      const { create, teardown } = await deleteDuringCreate(world, state, false);
+
+      // Assess
+      expect(create.status).toBe('FAILED');
+      expect(failureOf(create, 'create')).toEqual({
+        failureCode: failureCodeOfStep(stepId),
+        failureReason: `FatalError: ${stepId}: cluster ${CLUSTER_ID} is being deleted (DELETE_IN_PROGRESS); ${refused} refused`,
+      });
+      expect(teardown.status).toBe('SUCCEEDED');
+      expect(await world.inventoryIds()).toEqual([]);
+    }
+  );
+
+  it.each(['Bake Slave Image', 'Check Agents Registered'])(
     'without stopping the create, started at %s: the create fails, its rollback and the teardown leave nothing',
     async (state) => {
       // Prepare
@@ -82,8 +111,8 @@ describe('a delete during a create', () => {
     }
   );
 
-  it.each(['Create VPC', 'Create Gateways And Security Groups'])(
-    'without stopping the create, started at %s (before the NAT gateway exists): the teardown fails at Check NAT Gateways Deleted, the create completes, a second teardown leaves nothing',
+  it.each(['Validate Cluster Spec'])(
+    'without stopping the create, started at %s (before the VPC exists, nothing to mark): the teardown fails at Check NAT Gateways Deleted, the create completes, a second teardown leaves nothing',
     async (state) => {
       // Prepare
       const world = new SimulatedWorld();

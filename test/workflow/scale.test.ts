@@ -8,6 +8,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { advanceWithAlarms } from '../../cli/alarm-events';
 import type { RunEvent, RunResult } from '../../cli/runner/local-runner';
+import type { AnyStep } from '../../cli/runner/step-registry';
 import type { PlanScaleOutput } from '../../functions/shared/contracts';
 import { DRAIN_TIMEOUT_SECONDS, scalingAlarmName } from '../../functions/shared/scaling';
 import { loadLatencyModel } from '../../simulator';
@@ -351,6 +352,49 @@ describe('scale machine on the simulated cloud', () => {
     expect(scale?.error).toBe('SCALE_REFUSED');
     expect(scale?.cause).toBe(`plan-scale: cluster ${ID} is DELETE_IN_PROGRESS; scaling refused`);
     expect(teardown?.status).toBe('SUCCEEDED');
+    expect(await world.inventoryIds()).toEqual([]);
+  });
+
+  it('refuses to launch slaves when a teardown begins between Check Scale Lease and Launch Slaves: no slave launched, nothing left', async () => {
+    // Prepare
+    const world = await base.fork();
+    const calls = world.recordStepCalls();
+    const marked = eventWaiter((e) => e.type === 'StateExited' && e.state === 'Mark Cluster Deleting');
+    let teardownRun: Promise<RunResult> | undefined;
+    const startTeardown = (event: RunEvent) => {
+      if (teardownRun || event.type !== 'StateExited' || event.state !== 'Check Scale Lease') return;
+      teardownRun = world.teardown(ID, 'blue', 'delete-blue', { onEvent: marked.onEvent });
+    };
+    // Launch Slaves runs only once the teardown has marked the cluster DELETE_IN_PROGRESS.
+    const afterMark = (step: AnyStep): AnyStep =>
+      step.id !== 'launch-instances'
+        ? step
+        : {
+            id: step.id,
+            run: async (input, clients) => {
+              await marked.seen;
+              return step.run(input, clients);
+            },
+          };
+
+    // Act
+    const [scale, teardown] = await world.look(async () => {
+      const scaleRun = scaleTo(world, 4, 'scale-blue-racing', { onEvent: startTeardown, wrapStep: afterMark });
+      const scaled = await scaleRun;
+      if (!teardownRun) throw new Error('the scale never passed Check Scale Lease');
+      return [scaled, await teardownRun];
+    });
+
+    // Assess
+    expect(entered(scale)).toContain('Launch Slaves');
+    expect(scale.status).toBe('FAILED');
+    expect(scale.error).toBe('SCALE_FAILED');
+    expect(scale.cause).toBe(
+      `LAUNCH_INSTANCES_FAILED: FatalError: launch-instances: cluster ${ID} is being deleted (DELETE_IN_PROGRESS); launch-instances (slave) refused`
+    );
+    expect(entered(scale)).toContain('Record Scale Failure');
+    expect(calls.filter((c) => c.operation === 'RunInstances')).toEqual([]);
+    expect(teardown.status).toBe('SUCCEEDED');
     expect(await world.inventoryIds()).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
-import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bakeImageStep } from '../../../functions/bake-image/bake-image';
 import { ownImageName, sharedImageName } from '../../../functions/shared/image-recipe';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
+import { clusterVpc, vpcFilters } from './deleting-vpc';
 
 const ec2Mock = mockClient(EC2Client);
 const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
@@ -132,5 +133,21 @@ describe('bake-image', () => {
       name: 'RetryableError',
       message: expect.stringMatching(/^bake-image: IncorrectInstanceState: .*i-tpl/),
     });
+  });
+
+  it('throws FatalError and creates no image when the cluster is being deleted (DELETE_IN_PROGRESS)', async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves(clusterVpc('c-1234'));
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    // Act
+    const run = invokeStep(bakeImageStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'FatalError',
+      message: 'bake-image: cluster c-1234 is being deleted (DELETE_IN_PROGRESS); bake-image refused',
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, { Filters: vpcFilters('c-1234') });
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateImageCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
   });
 });

@@ -1,9 +1,10 @@
-import { CreateNatGatewayCommand, DescribeNatGatewaysCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateNatGatewayCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createNatGatewayStep } from '../../../functions/create-nat-gateway/create-nat-gateway';
 import { clientToken } from '../../../functions/shared/idempotency';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
+import { clusterVpc, vpcFilters } from './deleting-vpc';
 
 const ec2Mock = mockClient(EC2Client);
 const input = { clusterId: 'c-1', clusterName: 'demo', subnetId: 'subnet-pub', allocationId: 'eipalloc-1' };
@@ -160,5 +161,18 @@ describe('create-nat-gateway', () => {
     ec2Mock.on(DescribeNatGatewaysCommand).rejects(awsError('RequestLimitExceeded'));
     // Act / Assess
     await expect(run()).rejects.toMatchObject({ name: 'RetryableError' });
+  });
+
+  it('throws FatalError and creates no NAT gateway when the cluster is being deleted (DELETE_IN_PROGRESS)', async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves(clusterVpc('c-1'));
+    ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    // Act / Assess
+    await expect(run()).rejects.toMatchObject({
+      name: 'FatalError',
+      message: 'create-nat-gateway: cluster c-1 is being deleted (DELETE_IN_PROGRESS); create-nat-gateway refused',
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, { Filters: vpcFilters('c-1') });
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateNatGatewayCommand);
   });
 });

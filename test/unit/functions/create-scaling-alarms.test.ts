@@ -1,10 +1,11 @@
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createScalingAlarmsStep } from '../../../functions/create-scaling-alarms/create-scaling-alarms';
 import type { CreateScalingAlarmsInput } from '../../../functions/shared/contracts';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
+import { clusterVpc, vpcFilters } from './deleting-vpc';
 
 const ec2Mock = mockClient(EC2Client);
 const cloudwatchMock = mockClient(CloudWatchClient);
@@ -108,5 +109,20 @@ describe('create-scaling-alarms', () => {
     const run = invokeStep(createScalingAlarmsStep, input, clients);
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'RetryableError' });
+  });
+
+  it('throws FatalError and puts no alarm when the cluster is being deleted (DELETE_IN_PROGRESS)', async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves(clusterVpc('c-1234'));
+    // Act
+    const run = invokeStep(createScalingAlarmsStep, input, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'FatalError',
+      message: 'create-scaling-alarms: cluster c-1234 is being deleted (DELETE_IN_PROGRESS); create-scaling-alarms refused',
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, { Filters: vpcFilters('c-1234') });
+    expect(cloudwatchMock).not.toHaveReceivedCommand(PutMetricAlarmCommand);
+    expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
   });
 });

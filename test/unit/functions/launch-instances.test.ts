@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeVpcsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { launchInstancesStep } from '../../../functions/launch-instances/launch-instances';
@@ -6,6 +6,7 @@ import type { LaunchInstancesInput } from '../../../functions/shared/contracts';
 import { clientToken } from '../../../functions/shared/idempotency';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
+import { clusterVpc, vpcFilters } from './deleting-vpc';
 
 const ec2Mock = mockClient(EC2Client);
 const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
@@ -263,5 +264,40 @@ describe('launch-instances', () => {
     const run = invokeStep(launchInstancesStep, masters, clients);
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'RetryableError', message: expect.stringContaining('RequestLimitExceeded') });
+  });
+
+  it.each([
+    ['master', masters],
+    ['slave', slaves],
+  ])('throws FatalError and launches no %s when the cluster is being deleted (DELETE_IN_PROGRESS)', async (role, launch) => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves(clusterVpc('c-1234'));
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    // Act
+    const run = invokeStep(launchInstancesStep, launch, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'FatalError',
+      message: `launch-instances: cluster c-1234 is being deleted (DELETE_IN_PROGRESS); launch-instances (${role}) refused`,
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, { Filters: vpcFilters('c-1234') });
+    expect(ec2Mock).not.toHaveReceivedCommand(RunInstancesCommand);
+  });
+
+  it('launches when the cluster VPC carries another status (CREATE_COMPLETE)', async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves(clusterVpc('c-1234', 'CREATE_COMPLETE'));
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2Mock.on(RunInstancesCommand).resolves({
+      Instances: [
+        { InstanceId: 'i-1', PrivateIpAddress: '10.0.1.20' },
+        { InstanceId: 'i-2', PrivateIpAddress: '10.0.1.21' },
+      ],
+    });
+    // Act
+    const result = await invokeStep(launchInstancesStep, slaves, clients);
+    // Assess
+    expect(result).toEqual({ instanceIds: ['i-1', 'i-2'], privateIps: ['10.0.1.20', '10.0.1.21'] });
+    expect(ec2Mock).toHaveReceivedCommandWith(RunInstancesCommand, { MinCount: 2, MaxCount: 2 });
   });
 });
