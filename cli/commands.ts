@@ -10,6 +10,7 @@ import { ValidationError } from '../functions/shared/errors';
 import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
 import type { InventoryItem } from '../simulator';
 import { type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
+import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
 import { type ClusterRecord, type ExecutionRecord, Journal } from './journal';
 import { acquireHomeLock, isCreateOf, type LockHolder } from './lock';
@@ -187,6 +188,8 @@ export function faultsOf(values: readonly string[] | undefined): FaultArg[] {
 
 export interface CreateCommandFlags extends CreateFlags, CommonFlags {
   readonly fault?: string[];
+  /** Plan only: run Validate Cluster Spec (with its quota pre-flight) in-process and print what a create would build. */
+  readonly dryRun?: boolean;
 }
 
 /** `create`: validates the spec, refuses a taken name, runs the create machine. */
@@ -209,6 +212,7 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
       throw new UsageError(`name: cluster name '${spec.name}' is taken by cluster ${taken.join(', ')}; delete it first`);
     }
     const id = session.newClusterId(spec.name);
+    if (flags.dryRun) return dryRun(ctx, session, id, spec, output);
     const now = new Date(Date.now()).toISOString();
     const record: ClusterRecord = {
       id,
@@ -223,6 +227,23 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
     await printCluster(ctx, session, record, id, output);
     return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
   });
+}
+
+/** `create --dry-run`: the plan of the create, after the in-process Validate Cluster Spec; creates nothing, records nothing. */
+async function dryRun(ctx: Context, session: CloudSession, id: string, spec: unknown, output: OutputFormat): Promise<number> {
+  useRenderedScriptHash();
+  let plan: CreatePlan;
+  try {
+    plan = await planCreate(session.clients, id, spec);
+  } catch (err) {
+    // A refusal of the spec, the name or the quota: bad input, as for a create.
+    const name = (err as Error | undefined)?.name;
+    if (name === 'FatalError' || name === 'ConflictError' || name === 'ValidationError') throw new UsageError((err as Error).message);
+    throw err;
+  }
+  if (output === 'json') line(ctx.io.stdout, JSON.stringify({ dryRun: true, plan }, null, 2));
+  else for (const text of planText(plan)) line(ctx.io.stdout, text);
+  return EXIT.ok;
 }
 
 /** The cluster a name refers to: the journal's record, or a live cluster found in the cloud by its tags. */

@@ -20,7 +20,7 @@ import {
   UsageError,
 } from './commands';
 import { HomeLockedError } from './lock';
-import { runRemote } from './remote/dispatch';
+import { remoteContextOf, runRemote } from './remote/dispatch';
 import { RemoteRefusal } from './remote/remote-commands';
 import { advanceCommand, loadCommand, scaleCommand } from './scale-commands';
 
@@ -87,13 +87,21 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
       .option('--allow-public-admin', 'allow an admin CIDR of 0.0.0.0/0')
       .option('--keep-on-failure', 'keep the resources of a failed create (for inspection)')
       .option('--spec <file>', 'cluster spec JSON; the flags override its fields')
+      .option('--dry-run', 'check the spec, the name and the Elastic IP quota in-process and print the plan; create nothing')
       .option(
         '--fault <OPERATION=ERRORCODE[:COUNT]>',
         'inject a fault into the simulated cloud (repeatable; without COUNT it persists)',
         collect,
         []
       )
-  ).action(async (flags) => setExit((await runRemote(ctx, 'create', flags)) ?? (await createCommand(ctx, flags))));
+  ).action(async (flags) => {
+    if (flags.dryRun && remoteContextOf(ctx, flags)) {
+      throw new UsageError(
+        '--dry-run: runs in-process against the simulated cloud or --local, not the remote API; pass --simulate or --local'
+      );
+    }
+    setExit((flags.dryRun ? undefined : await runRemote(ctx, 'create', flags)) ?? (await createCommand(ctx, flags)));
+  });
 
   withModeOptions(program.command('get').description('describe a cluster').argument('<name>', 'cluster name or id')).action(
     async (name: string, flags) => setExit((await runRemote(ctx, 'get', flags, name)) ?? (await getCommand(ctx, name, flags)))

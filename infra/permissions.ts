@@ -189,7 +189,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     // ---------------------------------------------------------------- create
     case 'validate-spec':
       return [
-        ...describe('ec2:DescribeVpcs'),
+        ...describe('ec2:DescribeVpcs', 'ec2:DescribeAccountAttributes', 'ec2:DescribeAddresses', 'ec2:DescribeAvailabilityZones'),
         {
           statement: allow(
             ['ssm:GetParameter'],

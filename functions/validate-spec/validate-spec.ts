@@ -7,11 +7,14 @@ import { ubuntuImageParameter } from '../shared/documents';
 import { ConflictError, FatalError } from '../shared/errors';
 import { defineStep, type StepClients } from '../shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, tagValue } from '../shared/tags';
+import { checkAddressQuota, natGatewaysNeeded } from './preflight';
 
 /**
  * Validate Cluster Spec: normalizes the request (ValidationError names the bad field),
  * refuses a name that another live cluster holds (ConflictError), and resolves the
- * Ubuntu base image from Canonical's public SSM parameter.
+ * Ubuntu base image from Canonical's public SSM parameter. Pre-flight: refuses (FatalError)
+ * a cluster whose NAT gateways need more Elastic IPs than the account has left, before
+ * anything is created. (The VPC quota is not checked: EC2 reports no VPC limit.)
  */
 export const validateSpecStep = defineStep(
   'validate-spec',
@@ -48,6 +51,7 @@ export const validateSpecStep = defineStep(
       throw err;
     }
     if (!baseImageId) throw new FatalError(`SSM parameter ${name} has no value`);
+    await checkAddressQuota(ec2, input.clusterId, await natGatewaysNeeded(ec2, spec));
     return { spec, baseImageId };
   }
 );

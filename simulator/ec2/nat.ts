@@ -7,6 +7,8 @@ import type {
   CreateNatGatewayCommandOutput,
   DeleteNatGatewayCommandInput,
   DeleteNatGatewayCommandOutput,
+  DescribeAccountAttributesCommandInput,
+  DescribeAccountAttributesCommandOutput,
   DescribeAddressesCommandInput,
   DescribeAddressesCommandOutput,
   DescribeNatGatewaysCommandInput,
@@ -86,6 +88,30 @@ const describeAddresses = op<DescribeAddressesCommandInput>((sim, input): Out<De
     candidates = candidates.filter((a) => input.PublicIps?.includes(a.publicIp));
   }
   return { Addresses: candidates.filter((a) => matchesFilters(input.Filters, a, a.tags, spec)).map((a) => addressView(sim, a)) };
+});
+
+/**
+ * The account's attributes: its Elastic IP quota (`vpc-max-elastic-ips`), the VPC-only
+ * platform and no default VPC. EC2 answers an unknown attribute name with
+ * InvalidParameterValue.
+ */
+const describeAccountAttributes = op<DescribeAccountAttributesCommandInput>((_sim, input): Out<DescribeAccountAttributesCommandOutput> => {
+  const attributes: Record<string, string> = {
+    'vpc-max-elastic-ips': String(ADDRESS_LIMIT),
+    'max-elastic-ips': '0',
+    'supported-platforms': 'VPC',
+    'default-vpc': 'none',
+  };
+  const names = input.AttributeNames?.length ? input.AttributeNames : Object.keys(attributes);
+  for (const name of names) {
+    if (!(name in attributes)) throw fail('InvalidParameterValue', `Value (${name}) for parameter attributeName is invalid.`);
+  }
+  return {
+    AccountAttributes: names.map((name) => ({
+      AttributeName: name,
+      AttributeValues: [{ AttributeValue: attributes[name] }],
+    })),
+  };
 });
 
 const releaseAddress = op<ReleaseAddressCommandInput>((sim, input) => {
@@ -216,6 +242,7 @@ const deleteNatGateway = op<DeleteNatGatewayCommandInput>((sim, input): Out<Dele
 export const natHandlers: Record<string, Handler> = {
   AllocateAddress: allocateAddress,
   DescribeAddresses: describeAddresses,
+  DescribeAccountAttributes: describeAccountAttributes,
   ReleaseAddress: releaseAddress,
   DisassociateAddress: disassociateAddress,
   CreateNatGateway: createNatGateway,

@@ -8,6 +8,8 @@ import {
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
 import {
+  AllocateAddressCommand,
+  DescribeAccountAttributesCommand,
   DescribeAvailabilityZonesCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -96,6 +98,21 @@ describe('simulated operation catalogue', () => {
       ['eu-west-1b', 'euw1-az2'],
       ['eu-west-1c', 'euw1-az3'],
     ]);
+  });
+
+  it('reports the Elastic IP quota that AllocateAddress enforces', async () => {
+    // Prepare
+    for (let i = 0; i < 5; i++) await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+
+    // Act
+    const out = await ec2.send(new DescribeAccountAttributesCommand({ AttributeNames: ['vpc-max-elastic-ips' as never] }));
+    const over = await errorOf(() => ec2.send(new AllocateAddressCommand({ Domain: 'vpc' })));
+    const unknown = await errorOf(() => ec2.send(new DescribeAccountAttributesCommand({ AttributeNames: ['no-such-attribute' as never] })));
+
+    // Assess
+    expect(out.AccountAttributes).toEqual([{ AttributeName: 'vpc-max-elastic-ips', AttributeValues: [{ AttributeValue: '5' }] }]);
+    expect(over.name).toBe('AddressLimitExceeded');
+    expect(unknown.name).toBe('InvalidParameterValue');
   });
 
   it('describes instance and NAT network interfaces by subnet, VPC and security group', async () => {
