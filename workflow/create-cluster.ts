@@ -38,7 +38,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { CreateStepId } from '../functions/shared/contracts';
-import { MachineObservability, type MachineObservabilityProps } from './observability';
+import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { pollLoop } from './poll-loop';
 import { ERROR_PATH, FAILURE_CAUSE_PATH, recordFailureTask, unrecordedFailure } from './record-failure';
 import { CHECK_STEP_RETRIES, CREATE_STEP_RETRIES, LAUNCH_STEP_RETRIES, type RetryPolicy } from './retry';
@@ -624,17 +624,15 @@ export class CreateClusterMachine extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? CREATE_MACHINE_TIMEOUT;
     if (timeout.toSeconds() < 60) throw new Error('CreateClusterMachine: timeout must be at least one minute');
-    const observability = new MachineObservability(this, 'Observability', { ...props, machineLabel: 'create' });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
+    const machine = buildStandardMachine(this, {
+      ...props,
+      machineLabel: 'create',
       comment: CREATE_COMMENT,
-      definitionBody: sfn.DefinitionBody.fromChainable(buildCreateDefinition(this, props.functions)),
       timeout,
-      logs: observability.logOptions,
-      tracingEnabled: observability.tracingEnabled,
+      definition: (scope) => buildCreateDefinition(scope, props.functions),
     });
-    this.logGroup = observability.logGroup;
-    this.failedAlarm = observability.alarmOnFailures(this.stateMachine);
+    this.stateMachine = machine.stateMachine;
+    this.logGroup = machine.logGroup;
+    this.failedAlarm = machine.failedAlarm;
   }
 }

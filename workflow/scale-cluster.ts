@@ -45,7 +45,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ScaleRequest, StepId } from '../functions/shared/contracts';
 import { DRAIN_POLL_SECONDS, DRAIN_TIMEOUT_SECONDS } from '../functions/shared/scaling';
-import { MachineObservability, type MachineObservabilityProps } from './observability';
+import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { pollLoop } from './poll-loop';
 import { ERROR_PATH, FAILURE_CAUSE_PATH, FAILURE_PATH } from './record-failure';
 import { applyRetries, CHECK_STEP_RETRIES, CREATE_STEP_RETRIES, LAUNCH_STEP_RETRIES, type RetryPolicy } from './retry';
@@ -565,17 +565,15 @@ export class ScaleClusterMachine extends Construct {
     for (const stepId of SCALE_MACHINE_STEP_IDS) {
       if (!props.functions[stepId]) throw new Error(`ScaleClusterMachine: no function for step ${stepId}`);
     }
-    const observability = new MachineObservability(this, 'Observability', { ...props, machineLabel: 'scale' });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
+    const machine = buildStandardMachine(this, {
+      ...props,
+      machineLabel: 'scale',
       comment: SCALE_COMMENT,
-      definitionBody: sfn.DefinitionBody.fromChainable(buildScaleDefinition(this, props.functions)),
       timeout,
-      logs: observability.logOptions,
-      tracingEnabled: observability.tracingEnabled,
+      definition: (scope) => buildScaleDefinition(scope, props.functions),
     });
-    this.logGroup = observability.logGroup;
-    this.failedAlarm = observability.alarmOnFailures(this.stateMachine);
+    this.stateMachine = machine.stateMachine;
+    this.logGroup = machine.logGroup;
+    this.failedAlarm = machine.failedAlarm;
   }
 }

@@ -21,7 +21,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { TeardownStepId } from '../functions/shared/contracts';
-import { MachineObservability, type MachineObservabilityProps } from './observability';
+import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { pollLoop } from './poll-loop';
 import { ERROR_PATH, FAILURE_CAUSE_PATH, recordFailureTask, unrecordedFailure } from './record-failure';
 import { TEARDOWN_CHECK_RETRIES, TEARDOWN_STEP_RETRIES } from './retry';
@@ -194,17 +194,15 @@ export class TeardownClusterMachine extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? TEARDOWN_MACHINE_TIMEOUT;
     if (timeout.toSeconds() < 60) throw new Error('TeardownClusterMachine: timeout must be at least one minute');
-    const observability = new MachineObservability(this, 'Observability', { ...props, machineLabel: 'teardown' });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
+    const machine = buildStandardMachine(this, {
+      ...props,
+      machineLabel: 'teardown',
       comment: TEARDOWN_COMMENT,
-      definitionBody: sfn.DefinitionBody.fromChainable(buildTeardownDefinition(this, props.functions)),
       timeout,
-      logs: observability.logOptions,
-      tracingEnabled: observability.tracingEnabled,
+      definition: (scope) => buildTeardownDefinition(scope, props.functions),
     });
-    this.logGroup = observability.logGroup;
-    this.failedAlarm = observability.alarmOnFailures(this.stateMachine);
+    this.stateMachine = machine.stateMachine;
+    this.logGroup = machine.logGroup;
+    this.failedAlarm = machine.failedAlarm;
   }
 }
