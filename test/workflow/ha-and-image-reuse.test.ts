@@ -3,13 +3,13 @@
  * gateway per zone when asked) and the reuse of a baked slave image across clusters, run
  * end to end: the exported machines on the simulated cloud in virtual time.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-ec2';
 import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { configureSlaveScriptSha256 } from '../../bootstrap/script-hash';
-import { main } from '../../cli/main';
 import { ProgressPrinter } from '../../cli/progress';
 import type { RunResult } from '../../cli/runner/local-runner';
 import { DEFAULT_SOFTWARE } from '../../functions/shared/cluster-spec';
@@ -18,6 +18,7 @@ import { DOCUMENTS } from '../../functions/shared/documents';
 import { SCRIPT_HASH_ENV, TAG_BAKED_BY, TAG_IMAGE_HASH } from '../../functions/shared/image-recipe';
 import { mesosQuorum, renderZooCfg, zkUrl } from '../../functions/shared/render';
 import { TAG_ID } from '../../functions/shared/tags';
+import { type CliRun, runCli } from '../helpers/cli';
 import { SimulatedWorld } from '../helpers/run';
 
 const ADMIN = '203.0.113.0/24';
@@ -292,20 +293,8 @@ describe('mesos-cluster create --simulate: zones and image reuse in the output',
     for (const home of homes) rmSync(home, { recursive: true, force: true });
   });
 
-  async function cli(home: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      env: { MESOS_CLUSTER_HOME: home },
-      cwd: home,
-    });
-    return { code, stdout, stderr };
+  function cli(home: string, ...argv: string[]): Promise<CliRun> {
+    return runCli(home, argv);
   }
 
   /** The simulated seconds of the summary line `duration  1234.5 s (20 min 34 s) simulated …`. */

@@ -3,45 +3,17 @@
  * home directory and simulated cloud: the plan is printed, nothing is created and no
  * journal record is written.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllocateAddressCommand } from '@aws-sdk/client-ec2';
-import { main } from '../../../cli/main';
 import { SimulatedCloud } from '../../../simulator';
+import { type CliRun, runCli, temporaryHomes } from '../../helpers/cli';
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+const newHome = temporaryHomes('mesos-cluster-dry-run-');
 
-const homes: string[] = [];
-
-function newHome(): string {
-  const home = mkdtempSync(join(tmpdir(), 'mesos-cluster-dry-run-'));
-  homes.push(home);
-  return home;
-}
-
-afterAll(() => {
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
-});
-
-async function cli(home: string, ...argv: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: { MESOS_CLUSTER_HOME: home },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
+function cli(home: string, ...argv: string[]): Promise<CliRun> {
+  return runCli(home, argv);
 }
 
 async function inventoryIds(home: string): Promise<string[]> {

@@ -3,12 +3,13 @@
  * delete stops a running create of its cluster first. Also through `main`: a second command
  * on a busy home exits 2, and SIGTERM stops a running create, which is recorded and saved.
  */
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireHomeLock, HomeLockedError, isCreateOf, lockFile, processRuns, readHolder } from '../../../cli/lock';
-import { main } from '../../../cli/main';
+import { type CliRun, runCli } from '../../helpers/cli';
 
 const homes: string[] = [];
 const children: ChildProcess[] = [];
@@ -46,28 +47,7 @@ async function createHolder(home: string): Promise<ChildProcess> {
   return child;
 }
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(home: string, argv: string[], onStderr?: (text: string) => void): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-      onStderr?.(text);
-    },
-    env: { MESOS_CLUSTER_HOME: home },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 const CREATE = ['create', '--name', 'blue', '--admin-cidr', '203.0.113.0/24', '--masters', '1', '--slaves', '1'];
 

@@ -2,44 +2,16 @@
  * The CLI called in-process through `main(argv, io)`, each test with its own home
  * directory (MESOS_CLUSTER_HOME in a temporary directory) and the simulated cloud.
  */
+
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { main } from '../../../cli/main';
+import { type CliRun, runCli, temporaryHomes } from '../../helpers/cli';
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+const newHome = temporaryHomes('mesos-cluster-cli-');
 
-const homes: string[] = [];
-
-function newHome(): string {
-  const home = mkdtempSync(join(tmpdir(), 'mesos-cluster-cli-'));
-  homes.push(home);
-  return home;
-}
-
-afterAll(() => {
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
-});
-
-async function cli(home: string, ...argv: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: { MESOS_CLUSTER_HOME: home },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
+function cli(home: string, ...argv: string[]): Promise<CliRun> {
+  return runCli(home, argv);
 }
 
 async function inventory(home: string): Promise<{ id: string; type: string; tags: Record<string, string> }[]> {

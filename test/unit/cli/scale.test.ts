@@ -4,42 +4,17 @@
  * autoscaling 1..5, step 2, cooldown 60 s) is created once; every test works on a copy of
  * that home directory.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
+import { type CliRun, runCli, temporaryHomes } from '../../helpers/cli';
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const homes: string[] = [];
+const newHome = temporaryHomes('mesos-cluster-scale-');
 let template: string;
 let clusterId: string;
 
-function newHome(from?: string): string {
-  const home = mkdtempSync(join(tmpdir(), 'mesos-cluster-scale-'));
-  homes.push(home);
-  if (from) cpSync(from, home, { recursive: true });
-  return home;
-}
-
-async function cli(home: string, ...argv: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: { MESOS_CLUSTER_HOME: home },
-    cwd: home,
-  });
-  return { code, stdout, stderr };
+function cli(home: string, ...argv: string[]): Promise<CliRun> {
+  return runCli(home, argv);
 }
 
 beforeAll(async () => {
@@ -59,10 +34,6 @@ beforeAll(async () => {
   expect(created.code).toBe(0);
   clusterId = JSON.parse(created.stdout).id;
 }, 30_000);
-
-afterAll(() => {
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
-});
 
 describe('mesos-cluster scale on the simulated cloud', () => {
   it('scales out to 4 slaves with live progress and records the execution and the new count', async () => {
