@@ -13,12 +13,13 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DOCUMENTS } from '../functions/shared/documents';
 import type { StepClients } from '../functions/shared/step';
-import { loadLatencyModel, SimulatedCloud } from '../simulator';
-import type { FaultArg } from './faults';
+import { loadLatencyModel, SimulatedCloud, type SimulatorState } from '../simulator';
+import { type FaultArg, unfiredFaults } from './faults';
 import { Journal } from './journal';
 import { acquireHomeLock, type LockOptions } from './lock';
 import { hexSuffix } from './runner/seeded-random';
 import { inVirtualTime } from './runner/virtual-time';
+import { readJsonObject, StateFileError, simulatorRecovery } from './state-files';
 
 export type Mode = 'simulate' | 'local';
 
@@ -46,6 +47,8 @@ export interface CloudOptions {
   readonly latencyModel?: string;
   /** Faults injected for this command only (simulated cloud). */
   readonly faults?: readonly FaultArg[];
+  /** Where to report an injected fault that never fired (stderr). */
+  readonly warn?: (text: string) => void;
   /** Seed words of the command, so that the same command on the same state repeats exactly. */
   readonly seed: string;
   /** How the home lock treats a running command (see lock.ts); the lock is named after `seed`. */
@@ -77,6 +80,35 @@ function simulatorOptions(latencyModel?: string) {
       [DOCUMENTS.drainAgents]: 'drain-agents',
     } as const,
   };
+}
+
+/** The saved simulated account, checked to be one (StateFileError naming the file otherwise). */
+function readSimulatorState(file: string): Record<string, unknown> | undefined {
+  const saved = readJsonObject(file, simulatorRecovery(file));
+  if (saved && (saved.version !== 1 || typeof saved.now !== 'number' || typeof saved.region !== 'string')) {
+    throw new StateFileError(file, 'is not a saved simulated cloud (version 1 with its clock and Region)', simulatorRecovery(file));
+  }
+  return saved;
+}
+
+function restoreCloud(file: string, saved: Record<string, unknown>, opts: ReturnType<typeof simulatorOptions>): SimulatedCloud {
+  try {
+    const cloud = SimulatedCloud.fromJSON(saved as unknown as SimulatorState, opts);
+    // Every collection of a fresh cloud must come back as a collection of the same kind.
+    const fresh = new SimulatedCloud(opts).toJSON() as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(fresh)) {
+      const got = saved[key];
+      if (got === undefined || typeof value !== 'object' || value === null) continue;
+      if (typeof got !== 'object' || got === null || Array.isArray(got) !== Array.isArray(value)) {
+        throw new Error(`its ${key} is not ${Array.isArray(value) ? 'a list' : 'an object'}`);
+      }
+    }
+    return cloud;
+  } catch (err) {
+    throw new StateFileError(file, `holds a simulated cloud that cannot be restored (${(err as Error).message})`, simulatorRecovery(file), {
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -111,13 +143,14 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
     return body(session);
   }
 
-  const now = SimulatedCloud.savedNow(files.simulator) ?? SIMULATION_EPOCH;
+  const saved = readSimulatorState(files.simulator);
+  const now = typeof saved?.now === 'number' ? saved.now : SIMULATION_EPOCH;
   const simulatorOpts = simulatorOptions(options.latencyModel);
   const journal = new Journal(files.journal);
   const seed = `${now}:${options.seed}`;
   const { value } = await inVirtualTime(now, seed, async () => {
     // Loaded inside virtual time: a fresh cloud starts its clock at SIMULATION_EPOCH.
-    const cloud = SimulatedCloud.load(files.simulator, simulatorOpts);
+    const cloud = saved ? restoreCloud(files.simulator, saved, simulatorOpts) : new SimulatedCloud(simulatorOpts);
     const session: CloudSession = {
       mode: 'simulate',
       clients: cloud.clients(),
@@ -136,7 +169,13 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
     try {
       return await body(session);
     } finally {
-      if (injected.length > 0) cloud.clearFaults();
+      if (injected.length > 0) {
+        const unfired = unfiredFaults(cloud.faults());
+        if (unfired.length > 0) {
+          options.warn?.(`warning: --fault ${unfired.join(', ')} never fired: the command made no such call (the fault had no effect)`);
+        }
+        cloud.clearFaults();
+      }
       cloud.save(files.simulator);
     }
   });

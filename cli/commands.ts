@@ -14,6 +14,7 @@ import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
 import { type ClusterRecord, type ExecutionRecord, Journal } from './journal';
 import { acquireHomeLock, isCreateOf, type LockHolder } from './lock';
+import { NumberFlagError } from './numbers';
 import { ProgressPrinter } from './progress';
 import { failureOf, statusAfter } from './run-outcome';
 import type { AslMachine, RunResult } from './runner/local-runner';
@@ -202,11 +203,14 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
   try {
     spec = parseClusterSpec(specInputOf(flags));
   } catch (err) {
-    if (err instanceof ValidationError) throw new UsageError(err.message);
+    if (err instanceof ValidationError) throw new UsageError(flagMessage(err, flags));
     if (err instanceof SpecFileError) throw new UsageError(`--spec: ${err.message}`);
+    if (err instanceof NumberFlagError) throw new UsageError(err.message);
     throw err;
   }
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed: `create:${spec.name}` }, async (session) => {
+  const warn = (text: string) => line(ctx.io.stderr, text);
+  const cloudOptions = { home: ctx.home, mode, latencyModel: flags.latencyModel, faults, warn, seed: `create:${spec.name}` };
+  return withCloud(cloudOptions, async (session) => {
     const taken = await findClusterIdsByName(spec.name, session.clients);
     if (taken.length > 0) {
       throw new UsageError(`name: cluster name '${spec.name}' is taken by cluster ${taken.join(', ')}; delete it first`);
@@ -227,6 +231,12 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
     await printCluster(ctx, session, record, id, output);
     return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
   });
+}
+
+/** A spec refusal, naming the flag the user typed when the field came from one (`--admin-cidr: …`), else the spec field. */
+function flagMessage(err: ValidationError, flags: CreateCommandFlags): string {
+  if (err.field.includes('.') || (flags as Record<string, unknown>)[err.field] === undefined) return err.message;
+  return `--${err.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${err.message.slice(err.field.length)}`;
 }
 
 /** `create --dry-run`: the plan of the create, after the in-process Validate Cluster Spec; creates nothing, records nothing. */

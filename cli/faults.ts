@@ -5,6 +5,10 @@
  * e.g. `Failed`). Without COUNT the fault persists for the whole command.
  */
 
+import { DOCUMENTS } from '../functions/shared/documents';
+import { COMMAND_FAULT_OUTCOMES, FAULT_ERROR_CODES, supportedOperations } from '../simulator';
+import { didYouMean } from './suggest';
+
 /** A parsed --fault: the shape SimulatedCloud.injectFault takes. */
 export interface FaultArg {
   readonly operation: string;
@@ -40,5 +44,41 @@ export function parseFault(text: string): FaultArg {
   if (extra.length > 0 || (count !== undefined && !COUNT_RE.test(count))) {
     throw new FaultSyntaxError(`'${text}': COUNT must be a whole number from 1`);
   }
+  checkKnown(text, operation, code);
   return count === undefined ? { operation, code } : { operation, code, count: Number(count) };
+}
+
+/**
+ * Refuses an operation the simulated cloud does not answer (the fault would never fire)
+ * and an error code no AWS service of the cloud answers with (or, for a
+ * `Command:<DocumentName>`, a command status other than Failed, TimedOut and Cancelled).
+ */
+function checkKnown(text: string, operation: string, code: string): void {
+  if (operation.startsWith('Command:')) {
+    const documents = Object.values(DOCUMENTS);
+    const document = operation.slice('Command:'.length);
+    if (!documents.includes(document as (typeof documents)[number])) {
+      throw new FaultSyntaxError(
+        `'${text}': no SSM document named ${document}${didYouMean(document, documents)}; documents: ${documents.join(', ')}`
+      );
+    }
+    if (!(COMMAND_FAULT_OUTCOMES as readonly string[]).includes(code)) {
+      throw new FaultSyntaxError(`'${text}': a command ends with ${COMMAND_FAULT_OUTCOMES.join(', ')}, not ${code}`);
+    }
+    return;
+  }
+  const operations = Object.values(supportedOperations()).flat();
+  if (!operations.includes(operation)) {
+    throw new FaultSyntaxError(
+      `'${text}': the simulated cloud has no operation ${operation}${didYouMean(operation, operations)}; see simulator/README.md for the list`
+    );
+  }
+  if (!FAULT_ERROR_CODES.includes(code)) {
+    throw new FaultSyntaxError(`'${text}': ${code} is not an error code of EC2, SSM or CloudWatch${didYouMean(code, FAULT_ERROR_CODES)}`);
+  }
+}
+
+/** The injected faults that never failed a call, as `OPERATION=CODE` texts. */
+export function unfiredFaults(pending: readonly { operation: string; code: string; count?: number; fired?: number }[]): string[] {
+  return pending.filter((fault) => !fault.fired).map((fault) => `${fault.operation}=${fault.code}`);
 }

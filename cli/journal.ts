@@ -3,8 +3,9 @@
  * executions that created and deleted it. `<home>/clusters.json` for the simulated cloud,
  * `<home>/clusters-local.json` for `--local` (a real account or LocalStack).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { journalRecovery, readJsonObject, StateFileError } from './state-files';
 
 /** The status model of a cluster (as AWS ParallelCluster's). */
 export type ClusterStatus =
@@ -75,15 +76,15 @@ export class Journal {
   }
 
   private static read(file: string): ClusterRecord[] {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
+    const parsed = readJsonObject(file, journalRecovery(file)) as Partial<JournalFile> | undefined;
+    if (!parsed) return [];
+    if (parsed.version !== 1 || !Array.isArray(parsed.clusters)) {
+      throw new StateFileError(file, 'is not a mesos-cluster journal (version 1)', journalRecovery(file));
     }
-    const parsed = JSON.parse(text) as Partial<JournalFile>;
-    if (parsed.version !== 1 || !Array.isArray(parsed.clusters)) throw new Error(`${file}: not a mesos-cluster journal (version 1)`);
+    const broken = parsed.clusters.findIndex(
+      (c) => typeof c !== 'object' || c === null || typeof c.id !== 'string' || typeof c.name !== 'string' || !Array.isArray(c.executions)
+    );
+    if (broken >= 0) throw new StateFileError(file, `cluster record ${broken + 1} lacks its id, name or executions`, journalRecovery(file));
     return parsed.clusters;
   }
 

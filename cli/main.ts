@@ -23,6 +23,7 @@ import { HomeLockedError } from './lock';
 import { remoteContextOf, runRemote } from './remote/dispatch';
 import { RemoteRefusal } from './remote/remote-commands';
 import { advanceCommand, loadCommand, scaleCommand } from './scale-commands';
+import { StateFileError } from './state-files';
 
 export type { CliIo } from './commands';
 
@@ -192,7 +193,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (err instanceof UsageError || err instanceof HomeLockedError || err instanceof RemoteRefusal) {
+    if (err instanceof UsageError || err instanceof HomeLockedError || err instanceof RemoteRefusal || err instanceof StateFileError) {
       fullIo.stderr(`error: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -30,6 +30,7 @@ import {
   UsageError,
 } from './commands';
 import type { ClusterRecord, ExecutionRecord } from './journal';
+import { NumberFlagError, parseDecimal, parseWholeNumber } from './numbers';
 import { clockOf, ProgressPrinter } from './progress';
 import { type RemoteFlags, remoteContextOf } from './remote/dispatch';
 import { remoteScale } from './remote/remote-commands';
@@ -182,11 +183,20 @@ function printScaleSummary(ctx: Context, outcome: ScaleOutcome, execution: Execu
   err(`transitions  ${execution.stateTransitions ?? 0}`);
 }
 
+/** Runs a number parser; its NumberFlagError becomes a UsageError (exit 2). */
+function numberFlag(parse: () => number): number {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof NumberFlagError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** The --slaves value: a whole number (the cluster's bounds are the scale machine's to check). */
 export function slavesOf(value: string | undefined): number {
   if (value === undefined) throw new UsageError('--slaves: is required');
-  if (!/^[0-9]+$/.test(value)) throw new UsageError(`--slaves: must be a whole number, got '${value}'`);
-  return Number(value);
+  return numberFlag(() => parseWholeNumber('--slaves', value));
 }
 
 export interface ScaleFlags extends CommonFlags, RemoteFlags {
@@ -207,7 +217,8 @@ export async function scaleCommand(ctx: Context, name: string, flags: ScaleFlags
   const faults = faultsOf(flags.fault);
   if (faults.length > 0 && mode === 'local') throw new UsageError('--fault: faults can only be injected into the simulated cloud');
   const seed = `scale:${name}:${slaves}`;
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed }, async (session) => {
+  const warn = (text: string) => line(ctx.io.stderr, text);
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed, warn }, async (session) => {
     const { id, record } = await resolveCluster(session, name);
     const executionName = executionNameFor(record, id);
     const input = { clusterId: id, ...(record ? { clusterName: record.name } : {}), targetSlaves: slaves, source: 'api' };
@@ -240,11 +251,8 @@ export interface LoadFlags {
 }
 
 function percentOf(value: string | undefined): number {
-  const percent = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-    throw new UsageError(`--percent: must be a number from 0 to 100, got '${value ?? ''}'`);
-  }
-  return percent;
+  if (value === undefined) throw new UsageError('--percent: is required');
+  return numberFlag(() => parseDecimal('--percent', value, { min: 0, max: 100 }));
 }
 
 /** `simulator load NAME --percent P [--relative-to-slaves N]`: the load the cluster's leading master reports from now on. */
@@ -253,8 +261,8 @@ export async function loadCommand(ctx: Context, name: string, flags: LoadFlags):
   const percent = percentOf(flags.percent);
   let relativeToSlaves: number | undefined;
   if (flags.relativeToSlaves !== undefined) {
-    if (!/^[1-9][0-9]*$/.test(flags.relativeToSlaves)) throw new UsageError('--relative-to-slaves: must be a whole number >= 1');
-    relativeToSlaves = Number(flags.relativeToSlaves);
+    const given = flags.relativeToSlaves;
+    relativeToSlaves = numberFlag(() => parseWholeNumber('--relative-to-slaves', given, { min: 1 }));
   }
   return withCloud({ home: ctx.home, mode: 'simulate', latencyModel: flags.latencyModel, seed: `load:${name}` }, async (session) => {
     const { id } = await resolveCluster(session, name);
@@ -287,11 +295,8 @@ export interface AdvanceFlags {
 const MAX_ADVANCE_MINUTES = 24 * 60;
 
 function minutesOf(value: string | undefined): number {
-  const minutes = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_ADVANCE_MINUTES) {
-    throw new UsageError(`--minutes: must be a number above 0 and at most ${MAX_ADVANCE_MINUTES}, got '${value ?? ''}'`);
-  }
-  return minutes;
+  if (value === undefined) throw new UsageError('--minutes: is required');
+  return numberFlag(() => parseDecimal('--minutes', value, { min: 0, aboveMin: true, max: MAX_ADVANCE_MINUTES }));
 }
 
 /**

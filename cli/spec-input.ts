@@ -4,6 +4,7 @@
  * the API and the workflow), so a bad flag is reported by its spec field.
  */
 import { readFileSync } from 'node:fs';
+import { parseWholeNumber } from './numbers';
 
 /** The create flags, as commander hands them over (strings and booleans). */
 export interface CreateFlags {
@@ -53,11 +54,9 @@ function readSpecFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** A number flag as the schema should see it: a number, or the raw text when it is not one. */
-function numeric(value: string | undefined): number | string | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return value.trim() !== '' && Number.isFinite(n) ? n : value;
+/** A whole-number flag (the schema checks its range and names the spec field). */
+function numeric(flag: string, value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parseWholeNumber(flag, value);
 }
 
 /** The unvalidated spec: the --spec file's fields, then every flag that was given. */
@@ -65,8 +64,8 @@ export function specInputOf(flags: CreateFlags): Record<string, unknown> {
   const base = flags.spec ? readSpecFile(flags.spec) : {};
   const fromFlags: Record<string, unknown> = {
     name: flags.name,
-    masters: numeric(flags.masters),
-    slaves: numeric(flags.slaves),
+    masters: numeric('--masters', flags.masters),
+    slaves: numeric('--slaves', flags.slaves),
     adminCidr: flags.adminCidr,
     vpcCidr: flags.vpcCidr,
     publicSubnetCidr: flags.publicSubnetCidr,

@@ -23,7 +23,7 @@ import type {
 import { ACCOUNT_ID, type Handler, type Out, op, PUBLIC_IMAGES, publicImage, type Sim } from './core';
 import { ssmOnline } from './ec2/facts';
 import { fail } from './errors';
-import { takeFault } from './faults';
+import { COMMAND_FAULT_OUTCOMES, takeFault } from './faults';
 import { registeredAgents, runsMaster } from './mesos';
 import { agentLoadOutput, applyDrain, parseAgentIps } from './scaling';
 import type { CommandRecord, InstanceRecord, InvocationRecord } from './state';
@@ -32,7 +32,7 @@ import { newUuid } from './util/ids';
 
 const PARAMETER_PATTERN = /^\/aws\/service\/canonical\/ubuntu\/server\/([\d.]+)\/stable\/current\/amd64\/hvm\/ebs-gp3\/ami-id$/;
 const MAX_INSTANCES_PER_COMMAND = 50;
-const COMMAND_OUTCOMES = ['Failed', 'TimedOut', 'Cancelled'] as const;
+const COMMAND_OUTCOMES = COMMAND_FAULT_OUTCOMES;
 
 // ---------------------------------------------------------------- parameters
 

@@ -70,6 +70,8 @@ export interface FaultSpec {
   code: string;
   count?: number;
   message?: string;
+  /** How many calls it has failed so far (kept while a persistent fault stays). */
+  fired?: number;
 }
 
 /** Kinds of resources the inventory lists. */

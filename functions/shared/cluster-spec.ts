@@ -25,6 +25,10 @@ const CIDR_RE = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(
 const AZ_RE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 const VERSION_RE = /^[A-Za-z0-9.+~:-]{1,64}$/;
 const URL_RE = /^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/-]*)?$/;
+const url = () =>
+  z
+    .string()
+    .check(z.maxLength(MAX_STRING_LENGTH, `must be at most ${MAX_STRING_LENGTH} characters`), z.regex(URL_RE, 'must be an https URL'));
 
 const wholeNumber = (min: number, max: number) =>
   z.number().check(z.int('must be a whole number'), z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`));
@@ -45,16 +49,33 @@ const autoscaling = z.strictObject({
 
 const cidr = z.string().check(z.regex(CIDR_RE, 'must be an IPv4 CIDR block such as 10.0.0.0/16'));
 
-const software = z.object({
+/** Longest value a free-form string field of the spec may hold (a URL, a package version). */
+export const MAX_STRING_LENGTH = 256;
+
+const version = () =>
+  z
+    .string()
+    .check(z.maxLength(64, 'must be at most 64 characters'), z.regex(VERSION_RE, 'must be a package version (A-Z a-z 0-9 . + ~ : -)'));
+const zone = () =>
+  z
+    .string()
+    .check(z.maxLength(32, 'must be at most 32 characters'), z.regex(AZ_RE, 'must be an availability zone name such as eu-west-1a'));
+
+const software = z.strictObject({
   ubuntuRelease: z._default(z.enum(['22.04', '24.04']), DEFAULT_SOFTWARE.ubuntuRelease),
-  mesosVersion: z._default(z.string().check(z.regex(VERSION_RE, 'must be a package version')), DEFAULT_SOFTWARE.mesosVersion),
-  marathonVersion: z._default(z.string().check(z.regex(VERSION_RE, 'must be a package version')), DEFAULT_SOFTWARE.marathonVersion),
-  packageRepository: z._default(z.string().check(z.regex(URL_RE, 'must be an https URL')), DEFAULT_SOFTWARE.packageRepository),
-  packageKeyUrl: z._default(z.string().check(z.regex(URL_RE, 'must be an https URL')), DEFAULT_SOFTWARE.packageKeyUrl),
+  mesosVersion: z._default(version(), DEFAULT_SOFTWARE.mesosVersion),
+  marathonVersion: z._default(version(), DEFAULT_SOFTWARE.marathonVersion),
+  packageRepository: z._default(url(), DEFAULT_SOFTWARE.packageRepository),
+  packageKeyUrl: z._default(url(), DEFAULT_SOFTWARE.packageKeyUrl),
 });
 
 export const clusterSpecSchema = z.strictObject({
-  name: z.string().check(z.regex(NAME_RE, 'must be a lowercase DNS label of 3 to 32 characters (a-z, 0-9, -), starting with a letter')),
+  name: z
+    .string()
+    .check(
+      z.maxLength(32, 'must be at most 32 characters'),
+      z.regex(NAME_RE, 'must be a lowercase DNS label of 3 to 32 characters (a-z, 0-9, -), starting with a letter')
+    ),
   masters: z._default(
     z.number().check(z.refine((n) => n === 1 || n === 3 || n === 5, 'must be 1, 3 or 5 (an odd number, for a ZooKeeper majority)')),
     DEFAULT_SPEC.masters
@@ -66,13 +87,8 @@ export const clusterSpecSchema = z.strictObject({
   vpcCidr: z._default(cidr, DEFAULT_SPEC.vpcCidr),
   publicSubnetCidr: z._default(cidr, DEFAULT_SPEC.publicSubnetCidr),
   privateSubnetCidr: z._default(cidr, DEFAULT_SPEC.privateSubnetCidr),
-  availabilityZone: z.optional(z.string().check(z.regex(AZ_RE, 'must be an availability zone name such as eu-west-1a'))),
-  availabilityZones: z._default(
-    z
-      .array(z.string().check(z.regex(AZ_RE, 'must be an availability zone name such as eu-west-1a')))
-      .check(z.maxLength(MAX_ZONES, `must name at most ${MAX_ZONES} zones`)),
-    []
-  ),
+  availabilityZone: z.optional(zone()),
+  availabilityZones: z._default(z.array(zone()).check(z.maxLength(MAX_ZONES, `must name at most ${MAX_ZONES} zones`)), []),
   natGateways: z._default(z.enum(NAT_GATEWAY_MODES, 'must be single or perAz'), 'single'),
   freshImage: z._default(z.boolean(), false),
   masterInstanceType: z._default(
@@ -136,6 +152,7 @@ export function parseClusterSpec(input: unknown): ClusterSpec {
   const spec: ClusterSpec = { ...parsed, autoscaling: resolveAutoscaling(parsed.slaves, givenAutoscaling) };
   const vpcBits = cidrPrefix(spec.vpcCidr);
   if (vpcBits < 16 || vpcBits > 28) raise('vpcCidr', 'must have a prefix length between /16 and /28');
+  checkAddressRules(spec);
   const zoned = checkZones(spec, input);
   // A multi-zone cluster carves its subnets from vpcCidr: the subnet fields are unused.
   if (!isMultiZone(zoned)) {
@@ -148,10 +165,51 @@ export function parseClusterSpec(input: unknown): ClusterSpec {
       raise('privateSubnetCidr', `must not overlap publicSubnetCidr ${spec.publicSubnetCidr}`);
     }
   }
-  if (cidrPrefix(spec.adminCidr) === 0 && !spec.allowPublicAdmin) {
-    raise('adminCidr', 'opens the Mesos and Marathon UIs to the whole internet; set allowPublicAdmin: true to allow it');
-  }
   return zoned;
+}
+
+/**
+ * What EC2 would refuse of the CIDRs, or what would open the cluster too widely: a block
+ * with host bits set (EC2 refuses `198.51.100.7/24` in a security group rule with
+ * InvalidParameterValue, after the VPC exists), a VPC range outside the private and
+ * public unicast space (multicast 224.0.0.0/4, reserved 240.0.0.0/4, 0.0.0.0/8, loopback
+ * 127.0.0.0/8, link-local 169.254.0.0/16), and an admin range wider than a /8 (as
+ * `0.0.0.0/1`: half the internet), treated like `0.0.0.0/0`.
+ */
+function checkAddressRules(spec: ClusterSpec): void {
+  for (const field of ['vpcCidr', 'publicSubnetCidr', 'privateSubnetCidr', 'adminCidr'] as const) {
+    const network = networkOf(spec[field]);
+    if (network !== spec[field]) raise(field, `has host bits set: ${spec[field]} is not a network address; did you mean ${network}?`);
+  }
+  const reserved = RESERVED_RANGES.find((range) => overlaps(spec.vpcCidr, range.cidr));
+  if (reserved) raise('vpcCidr', `overlaps ${reserved.cidr} (${reserved.what}); use a private range such as 10.0.0.0/16 or 172.16.0.0/16`);
+  const adminBits = cidrPrefix(spec.adminCidr);
+  if (adminBits < MIN_ADMIN_PREFIX && !spec.allowPublicAdmin) {
+    raise(
+      'adminCidr',
+      `${adminBits === 0 ? 'opens' : `is a /${adminBits}: it opens`} the Mesos and Marathon UIs to ${adminBits === 0 ? 'the whole internet' : 'a large part of the internet'}; ` +
+        `use a /${MIN_ADMIN_PREFIX} or narrower, or set allowPublicAdmin: true to allow it`
+    );
+  }
+}
+
+/** Admin ranges wider than this prefix are treated like 0.0.0.0/0 (need allowPublicAdmin). */
+export const MIN_ADMIN_PREFIX = 8;
+
+/** Address ranges a VPC cannot use (RFC 6890 special-purpose blocks that are not unicast-routable in a VPC). */
+const RESERVED_RANGES = [
+  { cidr: '0.0.0.0/8', what: '"this network"' },
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local' },
+  { cidr: '224.0.0.0/4', what: 'multicast' },
+  { cidr: '240.0.0.0/4', what: 'reserved' },
+] as const;
+
+/** The network address of a CIDR block with its prefix (`198.51.100.7/24` → `198.51.100.0/24`). */
+function networkOf(block: string): string {
+  const [base] = cidrRange(block);
+  const bits = cidrPrefix(block);
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.')}/${bits}`;
 }
 
 /**

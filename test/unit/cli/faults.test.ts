@@ -1,4 +1,4 @@
-import { FaultSyntaxError, parseFault } from '../../../cli/faults';
+import { FaultSyntaxError, parseFault, unfiredFaults } from '../../../cli/faults';
 
 describe('parseFault', () => {
   it('parses OPERATION=ERRORCODE:COUNT into a counted fault', () => {
@@ -32,8 +32,28 @@ describe('parseFault', () => {
     ['CreateNatGateway=Throttling:0', /COUNT must be/],
     ['CreateNatGateway=Throttling:two', /COUNT must be/],
     ['CreateNatGateway=Throttling:1:2', /COUNT must be/],
+    ['CreateNatGateways=NatGatewayLimitExceeded', /no operation CreateNatGateways \(did you mean CreateNatGateway\?\)/],
+    ['LaunchRocket=InternalError', /the simulated cloud has no operation LaunchRocket;/],
+    ['CreateNatGateway=NatGatewayLimitExceded', /NatGatewayLimitExceded is not an error code .*did you mean NatGatewayLimitExceeded\?/],
+    [
+      'Command:MesosCluster-ConfigureMastr=Failed',
+      /no SSM document named MesosCluster-ConfigureMastr \(did you mean MesosCluster-ConfigureMaster\?\)/,
+    ],
+    ['Command:MesosCluster-ConfigureMaster=Boom', /a command ends with Failed, TimedOut, Cancelled, not Boom/],
   ])('throws FaultSyntaxError for %s', (text, message) => {
     expect(() => parseFault(text)).toThrow(FaultSyntaxError);
     expect(() => parseFault(text)).toThrow(message);
+  });
+});
+
+describe('unfiredFaults', () => {
+  it('names the faults that never failed a call', () => {
+    // Act
+    const unfired = unfiredFaults([
+      { operation: 'DeleteVpc', code: 'DependencyViolation', count: 1 },
+      { operation: 'CreateVpc', code: 'VpcLimitExceeded', fired: 2 },
+    ]);
+    // Assess
+    expect(unfired).toEqual(['DeleteVpc=DependencyViolation']);
   });
 });

@@ -25,11 +25,32 @@ const ADMIN = ['--admin-cidr', '203.0.113.0/24'];
 describe('mesos-cluster create: bad input', () => {
   it.each([
     [['--name', 'blue'], 'error: adminCidr: is required'],
-    [['--name', 'blue', ...ADMIN, '--masters', '2'], 'error: masters: must be 1, 3 or 5'],
-    [['--name', 'Blue!', ...ADMIN], 'error: name: must be a lowercase DNS label'],
-    [['--name', 'blue', ...ADMIN, '--slaves', '2.5'], 'error: slaves: must be a whole number'],
-    [['--name', 'blue', '--admin-cidr', '0.0.0.0/0'], 'error: adminCidr: opens the Mesos and Marathon UIs to the whole internet'],
-    [['--name', 'blue', ...ADMIN, '--private-subnet-cidr', '10.9.0.0/24'], 'error: privateSubnetCidr: must lie inside vpcCidr'],
+    [['--name', 'blue', ...ADMIN, '--masters', '2'], 'error: --masters: must be 1, 3 or 5'],
+    [['--name', 'Blue!', ...ADMIN], 'error: --name: must be a lowercase DNS label'],
+    [['--name', 'blue', ...ADMIN, '--slaves', '2.5'], "error: --slaves: must be a whole number written in decimal digits, got '2.5'"],
+    [['--name', 'blue', ...ADMIN, '--slaves', '1e1'], "error: --slaves: must be a whole number written in decimal digits, got '1e1'"],
+    [['--name', 'blue', ...ADMIN, '--masters', '0x3'], "error: --masters: must be a whole number written in decimal digits, got '0x3'"],
+    [['--name', 'blue', '--admin-cidr', '0.0.0.0/0'], 'error: --admin-cidr: opens the Mesos and Marathon UIs to the whole internet'],
+    [['--name', 'blue', '--admin-cidr', '0.0.0.0/1'], 'error: --admin-cidr: is a /1: it opens the Mesos and Marathon UIs'],
+    [
+      ['--name', 'blue', '--admin-cidr', '198.51.100.7/24'],
+      'error: --admin-cidr: has host bits set: 198.51.100.7/24 is not a network address; did you mean 198.51.100.0/24?',
+    ],
+    [['--name', 'blue', ...ADMIN, '--vpc-cidr', '224.0.0.0/16'], 'error: --vpc-cidr: overlaps 224.0.0.0/4 (multicast)'],
+    [['--name', 'blue', ...ADMIN, '--vpc-cidr', '240.1.0.0/16'], 'error: --vpc-cidr: overlaps 240.0.0.0/4 (reserved)'],
+    [['--name', 'blue', ...ADMIN, '--private-subnet-cidr', '10.9.0.0/24'], 'error: --private-subnet-cidr: must lie inside vpcCidr'],
+    [
+      ['--name', 'blue', ...ADMIN, '--fault', 'CreateNatGateways=NatGatewayLimitExceeded'],
+      'no operation CreateNatGateways (did you mean CreateNatGateway?)',
+    ],
+    [
+      ['--name', 'blue', ...ADMIN, '--fault', 'CreateNatGateway=NatGatewayLimitExceded'],
+      'NatGatewayLimitExceded is not an error code of EC2, SSM or CloudWatch (did you mean NatGatewayLimitExceeded?)',
+    ],
+    [
+      ['--name', 'blue', ...ADMIN, '--fault', 'Command:MesosCluster-ConfigureMaster=Exploded'],
+      'a command ends with Failed, TimedOut, Cancelled, not Exploded',
+    ],
     [['--name', 'blue', ...ADMIN, '--fault', 'CreateNatGateway'], 'error: --fault: '],
     [['--name', 'blue', ...ADMIN, '--output', 'yaml'], 'error: --output: must be text or json'],
     [['--name', 'blue', ...ADMIN, '--simulate', '--local'], 'error: --simulate and --local exclude each other'],

@@ -109,12 +109,13 @@ describe('mesos-cluster scale on the simulated cloud', () => {
 
   it.each([
     [['scale', 'blue'], 'error: --slaves: is required'],
-    [['scale', 'blue', '--slaves', 'many'], "error: --slaves: must be a whole number, got 'many'"],
+    [['scale', 'blue', '--slaves', 'many'], "error: --slaves: must be a whole number written in decimal digits, got 'many'"],
+    [['scale', 'blue', '--slaves', '1e1'], "error: --slaves: must be a whole number written in decimal digits, got '1e1'"],
     [['scale', 'nobody', '--slaves', '2'], "error: no cluster named 'nobody'"],
     [['simulator', 'load', 'blue', '--percent', '120'], "error: --percent: must be a number from 0 to 100, got '120'"],
     [
       ['simulator', 'load', 'blue', '--percent', '50', '--relative-to-slaves', '0'],
-      'error: --relative-to-slaves: must be a whole number >= 1',
+      "error: --relative-to-slaves: must be a whole number of at least 1, got '0'",
     ],
     [['simulator', 'advance', '--minutes', '0'], "error: --minutes: must be a number above 0 and at most 1440, got '0'"],
   ])('exits 2 for %j', async (args, message) => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NumberFlagError } from '../../../cli/numbers';
 import { SpecFileError, specInputOf } from '../../../cli/spec-input';
 
 describe('specInputOf', () => {
@@ -14,8 +15,10 @@ describe('specInputOf', () => {
     });
   });
 
-  it('keeps a number flag that is not a number as text, for the schema to name', () => {
-    expect(specInputOf({ masters: 'three' }).masters).toBe('three');
+  it.each(['three', '0x3', '1e1', '3.0', ' 3', '-1'])('refuses %j for --masters, naming the flag', (value) => {
+    expect(() => specInputOf({ masters: value })).toThrow(
+      new NumberFlagError(`--masters: must be a whole number written in decimal digits, got '${value}'`)
+    );
   });
 
   it('reads a --spec file and lets the flags override its fields', () => {

@@ -46,9 +46,35 @@ describe('parseClusterSpec', () => {
     [{ ...base, vpcCidr: '10.0.0.0/8' }, /^vpcCidr: must have a prefix length between/],
     [{ ...base, software: { mesosVersion: '1; reboot' } }, /^software.mesosVersion: must be a package version/],
     [{ ...base, extra: true }, /^extra: is not a field of the cluster spec/],
+    [{ ...base, software: { mesosVersio: '1.11' } }, /^software.mesosVersio: is not a field of the cluster spec/],
+    [
+      { ...base, software: { packageRepository: `https://example.com/${'a'.repeat(300)}` } },
+      /^software.packageRepository: must be at most 256 characters/,
+    ],
+    [{ ...base, software: { marathonVersion: '1'.repeat(65) } }, /^software.marathonVersion: must be at most 64 characters/],
+    [{ ...base, availabilityZone: `eu-${'west-'.repeat(10)}1a` }, /^availabilityZone: must be at most 32 characters/],
+    [
+      { ...base, adminCidr: '198.51.100.7/24' },
+      /^adminCidr: has host bits set: 198.51.100.7\/24 is not a network address; did you mean 198.51.100.0\/24\?/,
+    ],
+    [{ ...base, vpcCidr: '172.28.128.1/22' }, /^vpcCidr: has host bits set/],
+    [{ ...base, adminCidr: '0.0.0.0/1' }, /^adminCidr: is a \/1: it opens the Mesos and Marathon UIs to a large part of the internet/],
+    [{ ...base, adminCidr: '64.0.0.0/7' }, /^adminCidr: is a \/7/],
+    [{ ...base, vpcCidr: '224.0.0.0/16' }, /^vpcCidr: overlaps 224.0.0.0\/4 \(multicast\)/],
+    [{ ...base, vpcCidr: '127.0.0.0/16' }, /^vpcCidr: overlaps 127.0.0.0\/8 \(loopback\)/],
+    [{ ...base, vpcCidr: '169.254.0.0/22' }, /^vpcCidr: overlaps 169.254.0.0\/16 \(link-local\)/],
+    [{ ...base, vpcCidr: '0.0.0.0/16' }, /^vpcCidr: overlaps 0.0.0.0\/8/],
   ])('refuses %j naming the field and the rule', (input, message) => {
     // Act / Assess
     expect(fieldError(input)).toMatch(message);
+  });
+
+  it('accepts an admin range of a /8 and a wider one only with allowPublicAdmin', () => {
+    // Act
+    const eight = parseClusterSpec({ ...base, adminCidr: '10.0.0.0/8' });
+    const half = parseClusterSpec({ ...base, adminCidr: '0.0.0.0/1', allowPublicAdmin: true });
+    // Assess
+    expect([eight.adminCidr, half.adminCidr]).toEqual(['10.0.0.0/8', '0.0.0.0/1']);
   });
 
   it('accepts a public admin CIDR only when asked to', () => {

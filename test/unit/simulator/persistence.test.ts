@@ -102,7 +102,7 @@ describe('simulated cloud determinism and persistence', () => {
     expect(online.InstanceInformationList?.map((i) => [i.InstanceId, i.PingStatus])).toEqual([[ids[0], 'Online']]);
     expect(badCidr.name).toBe('InvalidParameterValue');
     expect(faulted).toMatchObject({ name: 'InternalError', $fault: 'server' });
-    expect(loaded.faults()).toEqual([{ operation: 'DeleteVpc', code: 'InternalError', count: 1 }]);
+    expect(loaded.faults()).toEqual([{ operation: 'DeleteVpc', code: 'InternalError', count: 1, fired: 1 }]);
     expect(loaded.calls).toMatchObject({ CreateVpc: 2, DeleteVpc: 1, RunInstances: 1 });
     expect(loaded.inventory().map((item) => item.id)).toEqual(cloud.inventory().map((item) => item.id));
   });
