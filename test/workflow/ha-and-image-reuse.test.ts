@@ -343,10 +343,10 @@ describe('mesos-cluster create --simulate: zones and image reuse in the output',
 
     // Assess
     expect(badMode).toMatchObject({ code: 2, stdout: '' });
-    expect(badMode.stderr).toContain('error: natGateways: must be single or perAz');
+    expect(badMode.stderr).toContain('error: --nat-gateways: must be single or perAz');
     expect(smallVpc.code).toBe(2);
-    expect(smallVpc.stderr).toContain('error: vpcCidr: must be a /22 or larger: a cluster of 3 masters over up to 3 availability zones');
+    expect(smallVpc.stderr).toContain('error: --vpc-cidr: must be a /22 or larger: a cluster of 3 masters over up to 3 availability zones');
     expect(twice.code).toBe(2);
-    expect(twice.stderr).toContain('error: availabilityZones: must not name a zone twice (eu-west-1a)');
+    expect(twice.stderr).toContain('error: --availability-zones: must not name a zone twice (eu-west-1a)');
   });
 });
