@@ -270,7 +270,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
         ...describe('ec2:DescribeImages', 'ec2:DescribeVpcs'),
       ];
     case 'check-image':
-      return describe('ec2:DescribeImages');
+      return describe('ec2:DescribeImages', 'ec2:DescribeSnapshots');
     case 'terminate-instances':
       return [tagged(ctx, ['ec2:TerminateInstances'], ['instance'])];
     case 'query-agents':

@@ -1,11 +1,14 @@
 /**
  * Check Agents Registered: reads the answer of Query Agents (the number of Mesos agents
- * the master knows) and compares it with the expected slave count.
+ * the master knows) and compares it with the expected slave count. Within a budget it also
+ * answers when to query again, counting from the loop's `since` (when the slaves were
+ * launched: an agent count carries no start of its own).
  */
 
 import { commandFailed, getInvocation, RUNNING_STATUSES } from '../shared/commands';
 import type { CheckAgentsRegisteredInput, CheckAgentsRegisteredOutput } from '../shared/contracts';
 import { FatalError, NotReadyError } from '../shared/errors';
+import { withPoll } from '../shared/poll';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Reads the agent count printed by Query Agents; NotReadyError while the query runs. */
@@ -23,7 +26,8 @@ export const checkAgentsRegisteredStep = defineStep(
       const shown = (invocation.StandardOutputContent ?? '').trim().slice(-100);
       throw new FatalError(`the agent query ${input.commandId} on ${input.instanceId} printed no agent count: '${shown}'`);
     }
-    return { registered, ready: registered >= input.expected };
+    const ready = registered >= input.expected;
+    return withPoll(input, { registered, ready }, { done: ready });
   }
 );
 

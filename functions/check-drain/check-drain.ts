@@ -7,6 +7,7 @@
 
 import { readAgentLoad } from '../shared/agent-load';
 import type { CheckDrainInput, CheckDrainOutput } from '../shared/contracts';
+import { withPoll } from '../shared/poll';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Whether the drained agents run no task any more; NotReadyError while the query runs. */
@@ -15,6 +16,6 @@ export const checkDrainStep = defineStep(
   async (input: CheckDrainInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<CheckDrainOutput> => {
     const load = await readAgentLoad(ssm, input.commandId, input.instanceId);
     const remainingTasks = input.agentIps.reduce((sum, ip) => sum + (load.get(ip) ?? 0), 0);
-    return { drained: remainingTasks === 0, remainingTasks };
+    return withPoll(input, { drained: remainingTasks === 0, remainingTasks }, { done: remainingTasks === 0 });
   }
 );

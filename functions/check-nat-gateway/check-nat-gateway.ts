@@ -2,13 +2,15 @@ import { DescribeNatGatewaysCommand, type NatGateway } from '@aws-sdk/client-ec2
 import { hasCode } from '../shared/aws-errors';
 import type { CheckNatGatewayInput, CheckNatGatewayOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
+import { earliest, epochOf, withPoll } from '../shared/poll';
 import { defineStep, type StepClients } from '../shared/step';
 
 /**
  * Check NAT Gateway(s): one look at the NAT gateways' states (one call for all of them)
  * for the state machine's poll loop: available when every one is. `failed` is fatal and
  * carries the NAT's failure code (e.g. Gateway.NotAttached, InsufficientFreeAddressesInSubnet);
- * a NAT that is being deleted will never come up.
+ * a NAT that is being deleted will never come up. Within a budget it also answers when to
+ * look next, counting from the earliest CreateTime.
  */
 export const checkNatGatewayStep = defineStep(
   'check-nat-gateway',
@@ -21,7 +23,7 @@ export const checkNatGatewayStep = defineStep(
       found = NatGateways;
     } catch (err) {
       // Right after CreateNatGateway a new id may not be visible yet.
-      if (hasCode(err, 'NatGatewayNotFound', 'InvalidNatGatewayID.NotFound')) return { state: 'pending' };
+      if (hasCode(err, 'NatGatewayNotFound', 'InvalidNatGatewayID.NotFound')) return withPoll(input, { state: 'pending' }, { done: false });
       throw err;
     }
     let pending = false;
@@ -45,6 +47,7 @@ export const checkNatGatewayStep = defineStep(
           throw new FatalError(`NAT gateway ${id} is ${nat.State} and will not become available`);
       }
     }
-    return { state: pending ? 'pending' : 'available' };
+    const startedAt = earliest(found.map((n) => epochOf(n.CreateTime)));
+    return withPoll(input, { state: pending ? 'pending' : 'available' }, { done: !pending, startedAt });
   }
 );

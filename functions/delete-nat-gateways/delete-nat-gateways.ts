@@ -11,12 +11,13 @@ import { defineStep, type StepClients } from '../shared/step';
 export const deleteNatGatewaysStep = defineStep(
   'delete-nat-gateways',
   async ({ clusterId }: TeardownInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<TeardownStartOutput> => {
+    const startedAt = new Date().toISOString();
     const nats = await findNatGateways(ec2, clusterId, ['pending', 'available', 'failed']);
     const ids = await deleteEach(
       nats.map((n) => n.NatGatewayId).filter(isString),
       (NatGatewayId) => ec2.send(new DeleteNatGatewayCommand({ NatGatewayId })),
       { what: 'NAT gateways', goneCodes: ['NatGatewayNotFound', 'InvalidNatGatewayID.NotFound'], retryCodes: [] }
     );
-    return { ids };
+    return { ids, startedAt };
   }
 );

@@ -3,7 +3,14 @@
  * functions (functions/<step>/) and the state machines (workflow/). Payloads are small:
  * ids and the few fields a step needs, never command output or whole API responses.
  */
+import type { PollAnswer, PollInput } from './poll';
 import type { ClusterRef } from './tags';
+
+/**
+ * A check of a poll loop: given a budget (PollInput), it also answers when to look next
+ * and whether the budget is used up (PollAnswer, functions/shared/poll.ts).
+ */
+export type PollOutput = Partial<PollAnswer>;
 
 /** Every step receives the cluster's id and name (for tags) and the execution id. */
 export interface StepInput extends ClusterRef {
@@ -156,12 +163,12 @@ export interface CreateNatGatewayOutput {
 }
 
 /** Check NAT Gateway(s): available when every one of them is. */
-export interface CheckNatGatewayInput extends StepInput {
+export interface CheckNatGatewayInput extends StepInput, PollInput {
   readonly natGatewayId?: string;
   readonly natGatewayIds?: readonly string[];
 }
 /** `failed` is not returned: it throws FatalError with the NAT's failure code. */
-export interface CheckNatGatewayOutput {
+export interface CheckNatGatewayOutput extends PollOutput {
   readonly state: 'pending' | 'available';
 }
 
@@ -194,10 +201,10 @@ export interface LaunchInstancesOutput {
   readonly privateIps: string[];
 }
 
-export interface CheckSsmOnlineInput extends StepInput {
+export interface CheckSsmOnlineInput extends StepInput, PollInput {
   readonly instanceIds: readonly string[];
 }
-export interface CheckSsmOnlineOutput {
+export interface CheckSsmOnlineOutput extends PollOutput {
   readonly online: boolean;
   readonly onlineCount: number;
   readonly total: number;
@@ -220,21 +227,21 @@ export interface SendCommandOutput {
   readonly commandId: string;
 }
 
-export interface CheckCommandInput extends StepInput {
+export interface CheckCommandInput extends StepInput, PollInput {
   readonly commandId: string;
   readonly instanceIds: readonly string[];
 }
 /** Failed, cancelled or timed-out invocations throw FatalError naming the instance and status. */
-export interface CheckCommandOutput {
+export interface CheckCommandOutput extends PollOutput {
   readonly done: boolean;
 }
 
-export interface CheckAgentsRegisteredInput extends StepInput {
+export interface CheckAgentsRegisteredInput extends StepInput, PollInput {
   readonly commandId: string;
   readonly instanceId: string;
   readonly expected: number;
 }
-export interface CheckAgentsRegisteredOutput {
+export interface CheckAgentsRegisteredOutput extends PollOutput {
   readonly registered: number;
   readonly ready: boolean;
 }
@@ -269,11 +276,11 @@ export interface BakeImageOutput {
   readonly imageId: string;
 }
 
-export interface CheckImageInput extends StepInput {
+export interface CheckImageInput extends StepInput, PollInput {
   readonly imageId: string;
 }
 /** `failed` throws FatalError with the image's state reason. */
-export interface CheckImageOutput {
+export interface CheckImageOutput extends PollOutput {
   readonly state: 'pending' | 'available';
 }
 
@@ -311,13 +318,17 @@ export interface RecordFailureOutput {
 
 /** Teardown steps find everything by the cluster-id tag; they need nothing else. */
 export type TeardownInput = StepInput;
+/** A teardown check: the cluster, and the loop's budget. */
+export interface TeardownCheckInput extends StepInput, PollInput {}
 
 /** A teardown step that starts asynchronous deletes reports what it started. */
 export interface TeardownStartOutput {
   readonly ids: string[];
+  /** When the step started the deletes (ISO 8601): the poll loop that waits for them counts from it. */
+  readonly startedAt?: string;
 }
 /** A teardown check reports whether the asynchronous deletes have finished. */
-export interface TeardownCheckOutput {
+export interface TeardownCheckOutput extends PollOutput {
   readonly done: boolean;
   readonly remaining: number;
 }
@@ -510,17 +521,17 @@ export interface DrainSlavesInput extends QueryAgentLoadInput {
 }
 
 /** Check Drain: reads an agent-load command and counts the tasks still on the drained agents. */
-export interface CheckDrainInput extends QueryAgentLoadInput {
+export interface CheckDrainInput extends QueryAgentLoadInput, PollInput {
   readonly commandId: string;
   readonly agentIps: readonly string[];
 }
-export interface CheckDrainOutput {
+export interface CheckDrainOutput extends PollOutput {
   readonly drained: boolean;
   readonly remainingTasks: number;
 }
 
 /** Check Instances Gone: whether the given instances are all `terminated`. Output: TeardownCheckOutput. */
-export interface CheckInstancesGoneInput {
+export interface CheckInstancesGoneInput extends PollInput {
   readonly clusterId: string;
   readonly clusterName?: string;
   readonly executionId?: string;

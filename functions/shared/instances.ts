@@ -55,3 +55,15 @@ export async function findInstancesByClientToken(ec2: EC2Client, token: string):
   });
   return instances.sort((a, b) => (a.AmiLaunchIndex ?? 0) - (b.AmiLaunchIndex ?? 0));
 }
+
+/**
+ * When a stop or termination was asked for, from the instance's StateTransitionReason
+ * ("User initiated (2016-05-10 14:23:26 GMT)"); undefined when it names no time.
+ */
+export function terminationRequestedAt(instance: Instance): number | undefined {
+  const match = /\(([^()]*\d{4}-\d{2}-\d{2}[^()]*)\)/.exec(instance.StateTransitionReason ?? '');
+  if (!match?.[1]) return undefined;
+  const text = match[1].trim();
+  const ms = Date.parse(text.endsWith(' GMT') ? `${text.slice(0, -4).replace(' ', 'T')}Z` : text);
+  return Number.isFinite(ms) ? ms : undefined;
+}

@@ -16,6 +16,7 @@ const BATCH = 1000;
 export const terminateClusterInstancesStep = defineStep(
   'terminate-cluster-instances',
   async ({ clusterId }: TeardownInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<TeardownStartOutput> => {
+    const startedAt = new Date().toISOString();
     const instances = await findInstances(ec2, clusterId, ['pending', 'running', 'stopping', 'stopped']);
     const ids = instances.map((i) => i.InstanceId).filter(isString);
     for (const batch of chunks(ids, BATCH)) {
@@ -30,6 +31,6 @@ export const terminateClusterInstancesStep = defineStep(
         throw err;
       }
     }
-    return { ids };
+    return { ids, startedAt };
   }
 );

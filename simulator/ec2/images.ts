@@ -219,13 +219,24 @@ const deregisterImage = op<DeregisterImageCommandInput>((sim, input) => {
   return { Return: true, ...(input.DeleteAssociatedSnapshots ? { DeleteSnapshotResults: deleted } : {}) };
 });
 
+/**
+ * A snapshot's progress in whole percent, as DescribeSnapshots reports it: here linear in
+ * time from its creation to its completion (EC2's own progress is coarser and not linear).
+ */
+function snapshotProgress(sim: Sim, snapshot: SnapshotRecord): number {
+  if (sim.snapshotState(snapshot) === 'completed') return 100;
+  const span = snapshot.completedAt - snapshot.createdAt;
+  if (span <= 0) return 99;
+  return Math.min(99, Math.max(0, Math.floor(((sim.now() - snapshot.createdAt) / span) * 100)));
+}
+
 function snapshotView(sim: Sim, snapshot: SnapshotRecord): Snapshot {
   const state = sim.snapshotState(snapshot);
   return {
     SnapshotId: snapshot.id,
     VolumeId: snapshot.volumeId,
     State: state,
-    Progress: state === 'completed' ? '100%' : '0%',
+    Progress: `${snapshotProgress(sim, snapshot)}%`,
     StartTime: new Date(snapshot.createdAt),
     VolumeSize: snapshot.size,
     OwnerId: ACCOUNT_ID,

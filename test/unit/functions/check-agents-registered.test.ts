@@ -71,4 +71,22 @@ describe('check-agents-registered', () => {
       message: expect.stringMatching(/cmd-q on i-m1: Failed, exit code 7, stderr: connection refused/),
     });
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it("counts from the loop's since (the slaves' launch) and answers when to query again", async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:02:00Z') });
+      ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Success', StandardOutputContent: '2\n' });
+      // Act
+      const result = await invokeStep(
+        checkAgentsRegisteredStep,
+        { ...input, budgetSeconds: 600, since: '2030-01-01T09:00:00.000Z' },
+        clients
+      );
+      // Assess
+      expect(result).toMatchObject({ registered: 2, ready: false, elapsedSeconds: 120, waitSeconds: 12, timedOut: false });
+    });
+  });
 });

@@ -79,4 +79,32 @@ describe('check-command', () => {
     await expect(run).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining(`on i-1: ${status}`) });
     await expect(run).rejects.toMatchObject({ message: expect.stringContaining(details) });
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('counts from the earliest start of the invocations', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:03:20Z') });
+      ssmMock
+        .on(GetCommandInvocationCommand, { InstanceId: 'i-1' })
+        .resolves({ Status: 'InProgress', ExecutionStartDateTime: '2030-01-01T09:00:00.000Z' })
+        .on(GetCommandInvocationCommand, { InstanceId: 'i-2' })
+        .resolves({ Status: 'Pending', ExecutionStartDateTime: '' });
+      // Act
+      const result = await invokeStep(checkCommandStep, { ...input, budgetSeconds: 1800 }, clients);
+      // Assess
+      expect(result).toMatchObject({ done: false, elapsedSeconds: 200, waitSeconds: 20, timedOut: false });
+    });
+
+    it('times out with the minutes waited and the budget', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:30:00Z') });
+      ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'InProgress', ExecutionStartDateTime: '2030-01-01T09:00:00.000Z' });
+      // Act
+      const result = await invokeStep(checkCommandStep, { ...input, budgetSeconds: 1800 }, clients);
+      // Assess
+      expect(result).toMatchObject({ done: false, timedOut: true, waited: 'after 30 min of a 30 min budget' });
+    });
+  });
 });

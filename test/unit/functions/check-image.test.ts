@@ -1,4 +1,4 @@
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkImageStep } from '../../../functions/check-image/check-image';
@@ -56,6 +56,67 @@ describe('check-image', () => {
     await expect(run).rejects.toMatchObject({
       name: 'FatalError',
       message: `check-image: image ami-new is ${state}: Client.SnapshotFailed snapshot failed`,
+    });
+  });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it("looks again when the snapshots' progress says the image is done", async () => {
+      // Prepare: created 60 s ago, its snapshot 25 % done → 180 s to go.
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:01:00Z') });
+      ec2Mock.on(DescribeImagesCommand).resolves({
+        Images: [
+          {
+            ImageId: 'ami-new',
+            State: 'pending',
+            CreationDate: '2030-01-01T09:00:00.000Z',
+            BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: 'snap-1' } }],
+          },
+        ],
+      });
+      ec2Mock
+        .on(DescribeSnapshotsCommand)
+        .resolves({ Snapshots: [{ SnapshotId: 'snap-1', Progress: '25%', StartTime: new Date('2030-01-01T09:00:00Z') }] });
+      // Act
+      const result = await invokeStep(checkImageStep, { ...input, budgetSeconds: 2400 }, clients);
+      // Assess
+      expect(result).toMatchObject({ state: 'pending', elapsedSeconds: 60, waitSeconds: 120, timedOut: false });
+      expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { SnapshotIds: ['snap-1'] });
+    });
+
+    it('backs off on the time waited while the snapshot shows no progress yet', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:01:40Z') });
+      ec2Mock.on(DescribeImagesCommand).resolves({
+        Images: [
+          {
+            ImageId: 'ami-new',
+            State: 'pending',
+            CreationDate: '2030-01-01T09:00:00.000Z',
+            BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: 'snap-1' } }],
+          },
+        ],
+      });
+      ec2Mock
+        .on(DescribeSnapshotsCommand)
+        .resolves({ Snapshots: [{ SnapshotId: 'snap-1', Progress: '0%', StartTime: new Date('2030-01-01T09:00:00Z') }] });
+      // Act
+      const result = await invokeStep(checkImageStep, { ...input, budgetSeconds: 2400 }, clients);
+      // Assess
+      expect(result).toMatchObject({ state: 'pending', elapsedSeconds: 100, waitSeconds: 10 });
+    });
+
+    it('times out, naming how long it waited, once the budget is used up', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:40:00Z') });
+      ec2Mock
+        .on(DescribeImagesCommand)
+        .resolves({ Images: [{ ImageId: 'ami-new', State: 'pending', CreationDate: '2030-01-01T09:00:00.000Z' }] });
+      // Act
+      const result = await invokeStep(checkImageStep, { ...input, budgetSeconds: 2400 }, clients);
+      // Assess
+      expect(result).toMatchObject({ state: 'pending', timedOut: true, waited: 'after 40 min of a 40 min budget' });
     });
   });
 });

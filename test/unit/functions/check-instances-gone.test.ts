@@ -46,4 +46,26 @@ describe('check-instances-gone', () => {
     expect(result).toEqual({ done: true, remaining: 0 });
     expect(ec2Mock).not.toHaveReceivedCommand(DescribeInstancesCommand);
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('counts from the termination time in the StateTransitionReason (ISO form too)', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:01:00Z') });
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              { InstanceId: 'i-s2', State: { Name: 'shutting-down' }, StateTransitionReason: 'User initiated (2030-01-01T09:00:00.000Z)' },
+            ],
+          },
+        ],
+      });
+      // Act
+      const result = await invokeStep(checkInstancesGoneStep, { ...input, budgetSeconds: 600 }, clients);
+      // Assess
+      expect(result).toMatchObject({ done: false, remaining: 1, elapsedSeconds: 60, waitSeconds: 6 });
+    });
+  });
 });

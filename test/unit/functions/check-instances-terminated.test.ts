@@ -41,4 +41,26 @@ describe('check-instances-terminated', () => {
     expect(result).toEqual({ done: true, remaining: 0 });
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('counts from the termination time in the StateTransitionReason', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:00:30Z') });
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              { InstanceId: 'i-1', State: { Name: 'shutting-down' }, StateTransitionReason: 'User initiated (2030-01-01 09:00:00 GMT)' },
+            ],
+          },
+        ],
+      });
+      // Act
+      const result = await invokeStep(checkInstancesTerminatedStep, { ...input, budgetSeconds: 1200 }, { ec2: new EC2Client({}) });
+      // Assess
+      expect(result).toMatchObject({ done: false, remaining: 1, elapsedSeconds: 30, waitSeconds: 3 });
+    });
+  });
 });

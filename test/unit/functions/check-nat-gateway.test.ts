@@ -118,4 +118,20 @@ describe('check-nat-gateway', () => {
     // Act / Assess
     await expect(run()).rejects.toMatchObject({ name: 'RetryableError' });
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('counts from the earliest CreateTime', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:00:50Z') });
+      ec2Mock.on(DescribeNatGatewaysCommand).resolves({
+        NatGateways: [{ NatGatewayId: 'nat-1', State: 'pending', CreateTime: new Date('2030-01-01T09:00:00Z') }],
+      });
+      // Act
+      const result = await invokeStep(checkNatGatewayStep, { ...input, budgetSeconds: 900 }, { ec2: new EC2Client({}) });
+      // Assess
+      expect(result).toMatchObject({ state: 'pending', elapsedSeconds: 50, waitSeconds: 5, timedOut: false });
+    });
+  });
 });

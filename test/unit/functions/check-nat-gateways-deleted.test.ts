@@ -36,4 +36,22 @@ describe('check-nat-gateways-deleted', () => {
     expect(result).toEqual({ done: true, remaining: 0 });
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNatGatewaysCommand, 1);
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it("counts from the loop's since (when Delete NAT Gateways ran)", async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:00:40Z') });
+      ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [{ NatGatewayId: 'nat-1', State: 'deleting' }] });
+      // Act
+      const result = await invokeStep(
+        checkNatGatewaysDeletedStep,
+        { ...input, budgetSeconds: 900, since: '2030-01-01T09:00:00.000Z' },
+        { ec2: new EC2Client({}) }
+      );
+      // Assess
+      expect(result).toMatchObject({ done: false, remaining: 1, elapsedSeconds: 40, waitSeconds: 4, timedOut: false });
+    });
+  });
 });

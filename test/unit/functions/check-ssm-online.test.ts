@@ -111,4 +111,54 @@ describe('check-ssm-online', () => {
       Filters: [{ Key: 'InstanceIds', Values: many.slice(50) }],
     });
   });
+
+  describe('within a budget', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('counts from the earliest LaunchTime and returns it for later loops', async () => {
+      // Prepare
+      jest.useFakeTimers({ now: Date.parse('2030-01-01T09:01:40Z') });
+      ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: 'i-1', PingStatus: 'Online' }] });
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              { InstanceId: 'i-1', State: { Name: 'running' }, LaunchTime: new Date('2030-01-01T09:00:00Z') },
+              { InstanceId: 'i-2', State: { Name: 'running' }, LaunchTime: new Date('2030-01-01T09:00:01Z') },
+            ],
+          },
+        ],
+      });
+      // Act
+      const result = await invokeStep(checkSsmOnlineStep, { ...input, budgetSeconds: 900 }, clients);
+      // Assess
+      expect(result).toMatchObject({
+        online: false,
+        onlineCount: 1,
+        elapsedSeconds: 100,
+        waitSeconds: 10,
+        startedAt: '2030-01-01T09:00:00.000Z',
+      });
+      expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: ['i-1', 'i-2'] });
+    });
+
+    it('still throws FatalError for a terminated instance', async () => {
+      // Prepare
+      ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [] });
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              { InstanceId: 'i-1', State: { Name: 'terminated' } },
+              { InstanceId: 'i-2', State: { Name: 'running' } },
+            ],
+          },
+        ],
+      });
+      // Act
+      const error = await invokeStep(checkSsmOnlineStep, { ...input, budgetSeconds: 900 }, clients).catch((err: Error) => err);
+      // Assess
+      expect(error).toMatchObject({ name: 'FatalError', message: expect.stringContaining('i-1 is terminated') });
+    });
+  });
 });

@@ -25,7 +25,7 @@ describe('delete-nat-gateways', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ ids: ['nat-1', 'nat-2'] });
+    expect(result).toEqual({ ids: ['nat-1', 'nat-2'], startedAt: expect.any(String) });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {
       Filter: [
         { Name: 'tag:mesos-cluster:id', Values: ['c-1'] },
@@ -42,7 +42,7 @@ describe('delete-nat-gateways', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ ids: [] });
+    expect(result).toEqual({ ids: [], startedAt: expect.any(String) });
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteNatGatewayCommand);
   });
 
@@ -54,7 +54,7 @@ describe('delete-nat-gateways', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ ids: ['nat-2'] });
+    expect(result).toEqual({ ids: ['nat-2'], startedAt: expect.any(String) });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteNatGatewayCommand, 2);
   });
 

@@ -24,7 +24,7 @@ describe('terminate-cluster-instances', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ ids: ['i-master', 'i-slave-1', 'i-slave-2'] });
+    expect(result).toEqual({ ids: ['i-master', 'i-slave-1', 'i-slave-2'], startedAt: expect.any(String) });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
       Filters: [TAG_FILTER, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }],
     });
@@ -52,7 +52,7 @@ describe('terminate-cluster-instances', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ ids: [] });
+    expect(result).toEqual({ ids: [], startedAt: expect.any(String) });
     expect(ec2Mock).not.toHaveReceivedCommand(TerminateInstancesCommand);
   });
 
