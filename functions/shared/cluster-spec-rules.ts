@@ -48,6 +48,59 @@ export const DEFAULT_SPEC = {
 
 export const MAX_SLAVES = 200;
 
+/**
+ * How long the create machine waits for each asynchronous operation before it gives up, in
+ * minutes: the spec's `timeouts`. Each is what a slow but healthy operation needs, with room,
+ * from docs/research/aws-faults-and-timings.md (c) "Latency model" (the p95 / worst column
+ * and the timeouts other tools use). Users with slow package mirrors or big instances raise
+ * them; a loop that gives up says how long it waited of which budget.
+ */
+export const DEFAULT_TIMEOUTS = {
+  /**
+   * Instances Online in SSM after launch (masters, template slave, slaves): running in
+   * 5–20 s (60 s worst), the agent Online "from one to several minutes", one case ≈ 6 min,
+   * > 10 min is a misconfiguration (no profile, route or 443 egress): 15 min.
+   */
+  nodesOnlineMinutes: 15,
+  /** NAT gateway available: typical 1.5–2 min, p95 2.5–3 min, Terraform's create timeout 10 min: 15 min. */
+  natGatewayMinutes: 15,
+  /**
+   * Master setup (ZooKeeper, Mesos master, Marathon from the package repository): 2–5 min,
+   * "10–15 min on slow mirrors; plus apt-lock waits on first boot": 30 min.
+   */
+  masterSetupMinutes: 30,
+  /** Template slave setup (Mesos agent and Docker): 1–3 min, the same slow-mirror and apt-lock tail: 20 min. */
+  slaveSetupMinutes: 20,
+  /**
+   * Slave image available: 3–8 min; AWS "several minutes … (sometimes up to 24 hours)";
+   * Terraform's AMI create timeout 40 min: 40 min.
+   */
+  imageMinutes: 40,
+  /**
+   * Agents registered once the slaves are booted and a master runs: within the model's
+   * "join/verify ≈ 1 min"; the agents keep retrying ZooKeeper: 10 min.
+   */
+  agentsMinutes: 10,
+} as const;
+export type TimeoutsSpec = { readonly [K in keyof typeof DEFAULT_TIMEOUTS]: number };
+
+/**
+ * The budgets of one chain of waits must end before the create machine's 2-hour execution
+ * timeout, which no Catch sees (the rollback would not run): the longest chain (nodes online,
+ * template setup, image, slaves online, agents; or nodes online, master setup, agents) may
+ * add up to this many minutes, leaving the rest for the steps and the rollback.
+ */
+export const MAX_TIMEOUT_CHAIN_MINUTES = 100;
+
+/** The longest chain of waits of a create, in minutes (see MAX_TIMEOUT_CHAIN_MINUTES). */
+export function longestTimeoutChain(t: TimeoutsSpec): { minutes: number; chain: string } {
+  const bake = 2 * t.nodesOnlineMinutes + t.slaveSetupMinutes + t.imageMinutes + t.agentsMinutes;
+  const masters = t.nodesOnlineMinutes + t.masterSetupMinutes + t.agentsMinutes;
+  return bake >= masters
+    ? { minutes: bake, chain: '2 × nodesOnlineMinutes + slaveSetupMinutes + imageMinutes + agentsMinutes' }
+    : { minutes: masters, chain: 'nodesOnlineMinutes + masterSetupMinutes + agentsMinutes' };
+}
+
 /** At most this many availability zones: one per master of the largest ensemble. */
 export const MAX_ZONES = 5;
 

@@ -10,6 +10,9 @@ import {
   cidrRange,
   DEFAULT_SOFTWARE,
   DEFAULT_SPEC,
+  DEFAULT_TIMEOUTS,
+  longestTimeoutChain,
+  MAX_TIMEOUT_CHAIN_MINUTES,
   MAX_SLAVES,
   MAX_ZONES,
   MULTI_ZONE_MAX_VPC_PREFIX,
@@ -45,6 +48,17 @@ const autoscaling = z.strictObject({
   scaleInBelowPercent: z.optional(percent(0, 99)),
   step: z.optional(wholeNumber(1, 50)),
   cooldownSeconds: z.optional(wholeNumber(60, 86400)),
+});
+
+/** `timeouts`: the budget of each wait of the create machine, in minutes (DEFAULT_TIMEOUTS). */
+const minutesField = (fallback: number) => z._default(wholeNumber(1, 90), fallback);
+const timeouts = z.strictObject({
+  nodesOnlineMinutes: minutesField(DEFAULT_TIMEOUTS.nodesOnlineMinutes),
+  natGatewayMinutes: minutesField(DEFAULT_TIMEOUTS.natGatewayMinutes),
+  masterSetupMinutes: minutesField(DEFAULT_TIMEOUTS.masterSetupMinutes),
+  slaveSetupMinutes: minutesField(DEFAULT_TIMEOUTS.slaveSetupMinutes),
+  imageMinutes: minutesField(DEFAULT_TIMEOUTS.imageMinutes),
+  agentsMinutes: minutesField(DEFAULT_TIMEOUTS.agentsMinutes),
 });
 
 const cidr = z.string().check(z.regex(CIDR_RE, 'must be an IPv4 CIDR block such as 10.0.0.0/16'));
@@ -104,6 +118,7 @@ export const clusterSpecSchema = z.strictObject({
   software: z._default(software, { ...DEFAULT_SOFTWARE }),
   keepOnFailure: z._default(z.boolean(), false),
   autoscaling: z.optional(autoscaling),
+  timeouts: z._default(timeouts, { ...DEFAULT_TIMEOUTS }),
 });
 
 /** A validated cluster spec with every default filled in. */
@@ -153,6 +168,13 @@ export function parseClusterSpec(input: unknown): ClusterSpec {
   const vpcBits = cidrPrefix(spec.vpcCidr);
   if (vpcBits < 16 || vpcBits > 28) raise('vpcCidr', 'must have a prefix length between /16 and /28');
   checkAddressRules(spec);
+  const chain = longestTimeoutChain(spec.timeouts);
+  if (chain.minutes > MAX_TIMEOUT_CHAIN_MINUTES) {
+    raise(
+      'timeouts',
+      `${chain.chain} add up to ${chain.minutes} min; they must stay within ${MAX_TIMEOUT_CHAIN_MINUTES} min, so that a create gives up (and rolls back) before its 2-hour execution timeout`
+    );
+  }
   const zoned = checkZones(spec, input);
   // A multi-zone cluster carves its subnets from vpcCidr: the subnet fields are unused.
   if (!isMultiZone(zoned)) {

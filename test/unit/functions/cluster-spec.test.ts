@@ -155,3 +155,43 @@ describe('autoscaling', () => {
     expect(settings).toMatchObject({ minSlaves: 1, maxSlaves: 8, step: 2 });
   });
 });
+
+describe('timeouts', () => {
+  it('defaults every wait budget', () => {
+    // Act
+    const spec = parseClusterSpec(base);
+    // Assess
+    expect(spec.timeouts).toEqual({
+      nodesOnlineMinutes: 15,
+      natGatewayMinutes: 15,
+      masterSetupMinutes: 30,
+      slaveSetupMinutes: 20,
+      imageMinutes: 40,
+      agentsMinutes: 10,
+    });
+  });
+
+  it('keeps the budgets given and defaults the others', () => {
+    // Act
+    const spec = parseClusterSpec({ ...base, timeouts: { masterSetupMinutes: 60 } });
+    // Assess
+    expect(spec.timeouts).toMatchObject({ masterSetupMinutes: 60, nodesOnlineMinutes: 15 });
+  });
+
+  it.each([
+    [{ masterSetupMinutes: 0 }, 'timeouts.masterSetupMinutes: must be at least 1'],
+    [{ imageMinutes: 1.5 }, 'timeouts.imageMinutes: must be a whole number'],
+    [{ agentsMinutes: 91 }, 'timeouts.agentsMinutes: must be at most 90'],
+    [{ slowMinutes: 3 }, 'timeouts.slowMinutes: is not a field of the cluster spec'],
+  ])('refuses %j naming the field and the rule', (timeouts, message) => {
+    // Act / Assess
+    expect(() => parseClusterSpec({ ...base, timeouts })).toThrow(message);
+  });
+
+  it('refuses budgets whose longest chain would outlast the execution timeout', () => {
+    // Act / Assess
+    expect(() => parseClusterSpec({ ...base, timeouts: { imageMinutes: 60 } })).toThrow(
+      'timeouts: 2 × nodesOnlineMinutes + slaveSetupMinutes + imageMinutes + agentsMinutes add up to 120 min; they must stay within 100 min'
+    );
+  });
+});
