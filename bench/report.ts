@@ -90,7 +90,8 @@ function statusNote(s: ScenarioResult): string {
 export function timeTable(scenarios: readonly ScenarioResult[], kinds: readonly ScenarioResult['kind'][]): Table {
   const table = new Table(['scenario', 'simulated s', 'bound s', 'ratio', 'critical path', 'note'], ['l', 'r', 'r', 'r', 'l', 'l']);
   for (const s of scenarios.filter((x) => kinds.includes(x.kind))) {
-    table.add(s.id, s1(s.metrics.simulatedSeconds), s1(s.boundSeconds), s2(s.ratio), s.criticalPath, statusNote(s));
+    const ok = s.metrics.status === 'SUCCEEDED';
+    table.add(s.id, s1(s.metrics.simulatedSeconds), s1(s.boundSeconds), ok ? s2(s.ratio) : '-', ok ? s.criticalPath : '-', statusNote(s));
   }
   return table;
 }
@@ -163,15 +164,36 @@ export function sdkModeTable(start: LambdaStartResult): Table {
   return table;
 }
 
-/** The sweep: time against bound for the creates under each model. */
+/**
+ * The sweep: time against bound for every run under each model. A failed run shows its
+ * status; a scenario skipped after a failed run shows no figures, only why.
+ */
 export function sweepTable(models: readonly ModelResults[]): Table {
-  const table = new Table(['latency model', 'scenario', 'simulated s', 'bound s', 'ratio', 'transitions'], ['l', 'l', 'r', 'r', 'r', 'r']);
+  const table = new Table(
+    ['latency model', 'scenario', 'simulated s', 'bound s', 'ratio', 'transitions', 'note'],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'l']
+  );
   for (const m of models) {
-    for (const s of m.scenarios.filter((x) => x.kind !== 'teardown' || x.id === 'teardown 1+3')) {
-      table.add(m.label, s.id, s1(s.metrics.simulatedSeconds), s1(s.boundSeconds), s2(s.ratio), s.metrics.transitions);
+    for (const s of m.scenarios) {
+      const ok = s.metrics.status === 'SUCCEEDED';
+      table.add(
+        m.label,
+        s.id,
+        s1(s.metrics.simulatedSeconds),
+        s1(s.boundSeconds),
+        ok ? s2(s.ratio) : '-',
+        s.metrics.transitions,
+        statusNote(s)
+      );
     }
+    for (const p of m.pending.filter((x) => x.reason.startsWith('skipped'))) table.add(m.label, p.id, '-', '-', '-', '-', p.reason);
   }
   return table;
+}
+
+/** The models of the sweep with their descriptions (the uneven ones list their factors). */
+export function modelList(models: readonly ModelResults[]): string[] {
+  return models.map((m) => `${m.label}: ${m.description}`);
 }
 
 export function targetTable(targets: readonly TargetCheck[]): Table {
@@ -257,7 +279,8 @@ export function textReport(r: BenchResults): string {
     out.push(`  whole test suite: ${s1(t.realSeconds)} s real (${t.suites} suites, ${t.passed}/${t.tests} tests passed)`);
   }
   if (r.sweep.length > 0) {
-    out.push('', 'Other latency models (the base model scaled, or with jitter)');
+    out.push('', 'Other latency models (the base model scaled, jittered, uneven per operation, heavy-tailed)');
+    for (const line of modelList(r.sweep)) out.push(`  ${line}`);
     out.push(sweepTable(r.sweep).text());
   }
   out.push('', 'Targets');
@@ -309,8 +332,9 @@ export function markdownReport(r: BenchResults): string {
   }
   out.push('');
   if (r.sweep.length > 0) {
-    out.push('**Other latency models** (the base model with every duration scaled, or with seeded jitter)', '');
-    out.push(sweepTable(r.sweep).markdown(), '');
+    out.push('**Other latency models** (the base model scaled, jittered, uneven per operation from a seed, heavy-tailed)', '');
+    for (const line of modelList(r.sweep)) out.push(`- ${line}`);
+    out.push('', sweepTable(r.sweep).markdown(), '');
   }
   out.push('**Peers** (published wall-clock figures on AWS; ours are simulated seconds under the latency model)', '');
   out.push(peersTable().markdown());

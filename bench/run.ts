@@ -2,15 +2,16 @@
  * `npm run bench`: the benchmark. Runs the scenarios on the simulated cloud under the
  * default latency model (or `--latency-model FILE`), sets each against its critical-path
  * bound, sweeps a few variants of the model, measures the Lambda bundles and the local
- * speed, prints the tables and writes bench/results.json and bench/RESULTS.md (and, for
- * the default model, the results section of bench/README.md).
+ * speed and prints the tables. With `--write` it also writes bench/results.json and
+ * bench/RESULTS.md (and, for the default model, the results section of bench/README.md);
+ * without it the tree is left as it is.
  */
 import './quiet-warnings';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { defaultLatencyModel, type LatencyModel, loadLatencyModel } from '../simulator';
+import { defaultLatencyModel, type LatencyModel, LatencyModelError, loadLatencyModel } from '../simulator';
 import { DEPENDENCY_GRAPHS, graphMarkdown } from './dependency-graphs';
 import { type LambdaStartResult, measureLambdaStart, REPO_ROOT } from './lambda-start';
 import { sweepVariants } from './latency-variants';
@@ -18,6 +19,7 @@ import { type BenchResults, type MachineInfo, type ModelResults, markdownReport,
 import { runScenarios } from './scenarios';
 import {
   checkCreateRealTime,
+  checkCreatesComplete,
   checkCreateTransitions,
   checkLoadRatio,
   checkReadyRatio,
@@ -37,6 +39,7 @@ interface Options {
   tests: boolean;
   write: boolean;
   graphs: boolean;
+  seed: string;
 }
 
 function machine(): MachineInfo {
@@ -74,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--no-sweep', 'skip the scaled and jittered variants of the latency model')
     .option('--no-lambda', 'skip the bundle sizes and load times')
     .option('--no-tests', 'skip timing the whole test suite')
-    .option('--no-write', 'print only; write no results files')
+    .option('--write', 'write bench/results.json, bench/RESULTS.md and the results of bench/README.md', false)
+    .option('--seed <seed>', 'seed of the uneven latency models of the sweep', '1')
     .option('--graphs', 'print the declared dependency graphs as Markdown and exit')
     .parse(argv, { from: 'user' });
   const opts = program.opts<Options>();
@@ -89,7 +93,8 @@ async function main(argv: string[]): Promise<number> {
   const base = await modelResults('base model', modelName, model);
   const sweep: ModelResults[] = [];
   if (opts.sweep) {
-    for (const variant of sweepVariants(model)) sweep.push(await modelResults(variant.label, variant.description, variant.model));
+    for (const variant of sweepVariants(model, opts.seed))
+      sweep.push(await modelResults(variant.label, variant.description, variant.model));
   }
 
   let lambdaStart: LambdaStartResult | undefined;
@@ -105,8 +110,9 @@ async function main(argv: string[]): Promise<number> {
 
   const targets: TargetCheck[] = [
     checkReadyRatio([base, ...sweep]),
+    checkCreatesComplete([base, ...sweep]),
     checkScaleSpread(base),
-    checkCreateTransitions(base),
+    checkCreateTransitions([base, ...sweep]),
     checkLoadRatio(lambdaStart),
     checkUnused(lambdaStart),
     checkCreateRealTime(base),
@@ -143,6 +149,12 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
+      // A bad latency model file is the user's input: its field and rule, no stack.
+      if (err instanceof LatencyModelError) {
+        process.stderr.write(`bench: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     }

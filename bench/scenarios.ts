@@ -170,33 +170,63 @@ export interface ScenarioOptions {
   readonly scale?: boolean;
 }
 
+const succeeded = (r: ScenarioResult) => r.metrics.status === 'SUCCEEDED';
+
 /**
  * Runs every scenario under one latency model, each world on its own virtual clock:
  * world A creates 1 + 3 (fresh bake), a second 1 + 3 (which may reuse the image), tears
  * the second down, scales the first out by +1 and +50 and tears it down; world B creates
- * 3 + 10 and tears it down.
+ * 3 + 10 and tears it down. A scenario on a cluster whose create (or earlier scale) failed
+ * does not run: it is listed as skipped, with the failure, instead of a row that would read
+ * as a success (a failed create has rolled its cluster back already).
  */
 export async function runScenarios(model: LatencyModel, options: ScenarioOptions = {}): Promise<ScenarioSet> {
   const results: ScenarioResult[] = [];
   const pending: ScenarioSet['pending'] = [];
 
+  /** Runs `next` only when `after` succeeded; otherwise lists the scenarios as skipped. */
+  const after = async (prior: ScenarioResult, ids: readonly string[], next: () => Promise<void>) => {
+    if (succeeded(prior)) return next();
+    for (const id of ids)
+      pending.push({
+        id,
+        reason: `skipped: ${prior.id} ended ${prior.metrics.status} (${prior.metrics.cause ?? prior.metrics.error ?? 'no cause'})`,
+      });
+  };
+
   const a = new BenchWorld(model);
-  results.push(await create(a, 'create 1+3 fresh bake', spec('bench-one', 1, 3, SCALE_MAX_SLAVES), 'bench-one-000001', 'fresh'));
-  results.push(await create(a, 'create 1+3 reusing the image', spec('bench-two', 1, 3), 'bench-two-000001', 'reuse'));
-  results.push(await teardown(a, 'teardown 1+3', 'bench-two-000001', 'bench-two'));
+  const one = await create(a, 'create 1+3 fresh bake', spec('bench-one', 1, 3, SCALE_MAX_SLAVES), 'bench-one-000001', 'fresh');
+  results.push(one);
+  const two = await create(a, 'create 1+3 reusing the image', spec('bench-two', 1, 3), 'bench-two-000001', 'reuse');
+  results.push(two);
+  await after(two, ['teardown 1+3'], async () => {
+    results.push(await teardown(a, 'teardown 1+3', 'bench-two-000001', 'bench-two'));
+  });
 
   if (options.scale !== false) {
     if (machineAvailable(SCALE_MACHINE)) {
-      results.push(await scaleOut(a, 'scale-out +1', 'bench-one-000001', 'bench-one', 4));
-      results.push(await scaleOut(a, 'scale-out +50', 'bench-one-000001', 'bench-one', 54));
-      results.push(await teardown(a, 'teardown 1+54 (after the scale-outs)', 'bench-one-000001', 'bench-one'));
+      const scaleIds = ['scale-out +1', 'scale-out +50', 'teardown 1+54 (after the scale-outs)'];
+      await after(one, scaleIds, async () => {
+        const plusOne = await scaleOut(a, 'scale-out +1', 'bench-one-000001', 'bench-one', 4);
+        results.push(plusOne);
+        await after(plusOne, scaleIds.slice(1), async () => {
+          const plusFifty = await scaleOut(a, 'scale-out +50', 'bench-one-000001', 'bench-one', 54);
+          results.push(plusFifty);
+          await after(plusFifty, scaleIds.slice(2), async () => {
+            results.push(await teardown(a, 'teardown 1+54 (after the scale-outs)', 'bench-one-000001', 'bench-one'));
+          });
+        });
+      });
     } else {
       pending.push({ id: 'scale-out +1, +50', reason: `workflow/export.ts has no '${SCALE_MACHINE}' machine yet` });
     }
   }
 
   const b = new BenchWorld(model);
-  results.push(await create(b, 'create 3+10 fresh bake', spec('bench-ha', 3, 10), 'bench-ha-000001', 'fresh'));
-  results.push(await teardown(b, 'teardown 3+10', 'bench-ha-000001', 'bench-ha'));
+  const ha = await create(b, 'create 3+10 fresh bake', spec('bench-ha', 3, 10), 'bench-ha-000001', 'fresh');
+  results.push(ha);
+  await after(ha, ['teardown 3+10'], async () => {
+    results.push(await teardown(b, 'teardown 3+10', 'bench-ha-000001', 'bench-ha'));
+  });
   return { results, pending };
 }

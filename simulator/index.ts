@@ -11,7 +11,7 @@ export {
 export { ACCOUNT_ID, PUBLIC_IMAGES } from './core';
 export { type SimulatedServiceError, serviceError, THROTTLING_CODES } from './errors';
 export { COMMAND_FAULT_OUTCOMES, FAULT_ERROR_CODES } from './faults';
-export { defaultLatencyModel, loadLatencyModel, mergeLatencyModel } from './latency-model';
+export { defaultLatencyModel, LatencyModelError, loadLatencyModel, mergeLatencyModel } from './latency-model';
 export { PUBLISH_INTERVAL_MS, SIMULATED_METRICS } from './scaling';
 export type {
   BucketSpec,

@@ -6,7 +6,7 @@ import { realizedCreate, realizedTeardown } from '../../../bench/realized';
 import { replaceSection, Table } from '../../../bench/report';
 import { historyEventsOf, runMetrics } from '../../../bench/run-metrics';
 import type { ScenarioResult } from '../../../bench/scenarios';
-import { checkCreateTransitions, checkReadyRatio, checkScaleSpread, checkUnused } from '../../../bench/targets';
+import { checkCreatesComplete, checkCreateTransitions, checkReadyRatio, checkScaleSpread, checkUnused } from '../../../bench/targets';
 import type { RunEvent, RunResult } from '../../../cli/runner/local-runner';
 import { defaultLatencyModel } from '../../../simulator';
 import type { CloudState, InstanceRecord } from '../../../simulator/state';
@@ -175,11 +175,11 @@ function scenario(id: string, kind: ScenarioResult['kind'], ratio: number, extra
 }
 
 describe('targets', () => {
-  it('names every create over 1.10 × its bound, under every model', () => {
+  it('names every create, scale-out and teardown over 1.10 × its bound, under every model', () => {
     // Prepare
     const runs = [
       { label: 'base', scenarios: [scenario('create a', 'create', 1.02), scenario('teardown', 'teardown', 3)], pending: [] },
-      { label: '× 0.5', scenarios: [scenario('create a', 'create', 1.6)], pending: [] },
+      { label: '× 0.5', scenarios: [scenario('create a', 'create', 1.6), scenario('scale-out +1', 'scale-out', 1.05)], pending: [] },
     ];
 
     // Act
@@ -187,7 +187,24 @@ describe('targets', () => {
 
     // Assess
     expect(check.verdict).toBe('not met');
-    expect(check.misses).toEqual(['× 0.5: create a × 1.60']);
+    expect(check.misses).toEqual(['base: teardown × 3.00', '× 0.5: create a × 1.60']);
+    expect(check.measured).toBe('4 runs under 2 models, worst × 3.00 (create worst × 1.60, scale-out worst × 1.05, teardown worst × 3.00)');
+  });
+
+  it('counts a failed run and the scenarios skipped after it as misses', () => {
+    // Prepare
+    const failed = scenario('create a', 'create', 1, { status: 'FAILED', cause: 'CHECK_COMMAND_FAILED: master setup not finished' });
+    const runs = [{ label: 'heavy', scenarios: [failed], pending: [{ id: 'teardown a', reason: 'skipped: create a ended FAILED' }] }];
+
+    // Act
+    const ratio = checkReadyRatio(runs);
+    const complete = checkCreatesComplete(runs);
+
+    // Assess
+    expect(ratio.verdict).toBe('not met');
+    expect(ratio.misses).toEqual(['heavy: create a FAILED', 'heavy: teardown a skipped']);
+    expect(complete).toMatchObject({ verdict: 'not met', measured: '0 of 1 creates completed' });
+    expect(complete.misses).toEqual(['heavy: create a FAILED: CHECK_COMMAND_FAILED: master setup not finished']);
   });
 
   it('is pending on scale-out while the scale machine is missing', () => {
@@ -214,15 +231,15 @@ describe('targets', () => {
 
   it('judges the transitions of the 1+3 fresh-bake create', () => {
     // Act
-    const check = checkCreateTransitions({
-      label: 'base',
-      scenarios: [scenario('create 1+3 fresh bake', 'create', 1, { transitions: 151 })],
-      pending: [],
-    });
+    const check = checkCreateTransitions([
+      { label: 'base', scenarios: [scenario('create 1+3 fresh bake', 'create', 1, { transitions: 140 })], pending: [] },
+      { label: '× 2', scenarios: [scenario('create 1+3 fresh bake', 'create', 1, { transitions: 151 })], pending: [] },
+    ]);
 
     // Assess
     expect(check.verdict).toBe('not met');
-    expect(check.misses).toEqual(['151 > 150']);
+    expect(check.measured).toBe('140–151 transitions under 2 models (base 140)');
+    expect(check.misses).toEqual(['× 2: 151']);
   });
 
   it('lists the bundles that carry what their code does not use, by package and module', () => {
@@ -312,12 +329,12 @@ describe('latency variants', () => {
     expect(half.throttling).toBe(m.throttling);
   });
 
-  it('sweeps faster, slower and noisy clouds', () => {
+  it('sweeps faster, slower and noisy clouds first', () => {
     // Act
     const variants = sweepVariants(m);
 
     // Assess
-    expect(variants.map((v) => v.label)).toEqual(['× 0.5', '× 0.8', '× 1.25', '× 2', 'jitter 0.3']);
+    expect(variants.slice(0, 5).map((v) => v.label)).toEqual(['× 0.5', '× 0.8', '× 1.25', '× 2', 'jitter 0.3']);
     expect(variants[4]?.model.jitter).toBe(0.3);
   });
 

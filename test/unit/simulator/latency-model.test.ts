@@ -63,6 +63,12 @@ describe('simulator latency model', () => {
     [{ noSuchField: 1 }, /unknown field 'noSuchField'/],
     [{ throttling: 'no' }, /boolean/],
     [{ jitter: 1.5 }, /below 1/],
+    [{ commandDurationsMs: { 'configure-mastr': 1 } }, /commandDurationsMs: unknown document 'configure-mastr' \(one of configure-master/],
+    [
+      { throttleBuckets: { ssm: { max: 0, refillPerSecond: 1 } } },
+      /throttleBuckets.ssm must be \{ max, refillPerSecond \} with positive numbers/,
+    ],
+    [[1, 2], /expected a JSON object/],
   ])('rejects the invalid model %j', (partial, message) => {
     // Prepare
     const file = join(dir, 'bad.json');
@@ -73,6 +79,16 @@ describe('simulator latency model', () => {
 
     // Assess
     expect(load).toThrow(message);
+    expect(load).toThrow(expect.objectContaining({ name: 'LatencyModelError' }));
+  });
+
+  it('refuses a file it cannot read or that is not JSON, naming the file', () => {
+    // Prepare
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ "jitter": ');
+    // Act / Assess
+    expect(() => loadLatencyModel(file)).toThrow(/latency model .*broken.json: is not JSON/);
+    expect(() => loadLatencyModel(join(dir, 'missing.json'))).toThrow(/latency model .*missing.json: cannot read the file \(ENOENT\)/);
   });
 
   describe('with jitter', () => {
