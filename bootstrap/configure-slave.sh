@@ -8,26 +8,21 @@
 # Environment (the document exports its parameters):
 #   CLUSTER_NAME        the cluster's name (recorded in the image)
 #   MESOS_VERSION       pinned version of the Mesos package
-#   PACKAGE_REPOSITORY  https URL of the apt repository with Mesos
-#   PACKAGE_KEY_URL     https URL of that repository's signing key
+#   PACKAGE_SOURCE      mirror (the .deb the document downloaded from the stack's bucket,
+#                       checked against MESOS_PACKAGE_SHA256) or vendor (PACKAGE_REPOSITORY);
+#                       optional, vendor when empty
+#   MESOS_PACKAGE_KEY, MESOS_PACKAGE_SHA256   the mirrored .deb and its SHA256 (mirror only)
+#   PACKAGE_REPOSITORY  https URL of the apt repository with Mesos (vendor)
+#   PACKAGE_KEY_URL     https URL of that repository's signing key (vendor)
 # MESOS_CLUSTER_LIB_ONLY=1 defines the functions without running main (unit tests).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -euo pipefail
 
-# >>> inline lib/common.sh
+# >>> sources only
+# The folder of the sources, where the embed function below finds them (not in the document).
 MESOS_CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[[ -f $MESOS_CLUSTER_DIR/lib/common.sh ]] || {
-  echo "lib/common.sh not found beside $0; run the rendered document script instead" >&2
-  exit 1
-}
-# shellcheck source=lib/common.sh
-source "$MESOS_CLUSTER_DIR/lib/common.sh"
-# <<< inline lib/common.sh
+# <<< sources only
 
-# Agent flags of every slave.
-AGENT_CONTAINERIZERS=docker,mesos
-# Docker image pulls can take minutes; the default (1mins) fails such tasks.
-AGENT_EXECUTOR_REGISTRATION_TIMEOUT=5mins
 # apt settings that keep unattended upgrades (and their dpkg lock) off the slaves.
 AUTO_UPGRADES_FILE=/etc/apt/apt.conf.d/20auto-upgrades
 
@@ -46,12 +41,26 @@ join_script_source() {
 }
 # <<< embed mesos-cluster-join.sh
 
-# write_agent_config ROOT: the flags every slave shares (the join script adds zk, ip, hostname).
+# The library (lib/common.sh) comes from the join script, which has it inlined: one copy in
+# the document instead of two. Sourced with MESOS_CLUSTER_LIB_ONLY=1 (functions and settings only).
+lib_only=${MESOS_CLUSTER_LIB_ONLY:-}
+MESOS_CLUSTER_LIB_ONLY=1
+# shellcheck source=/dev/null
+source <(join_script_source)
+MESOS_CLUSTER_LIB_ONLY=$lib_only
+
+# write_agent_config ROOT: the agent's work_dir. Its other flags (lib/common.sh AGENT_*) go
+# into the environment file that the join script writes on each slave, with the masters'
+# URL and the slave's address; flag files of the same flags would give them twice.
 write_agent_config() {
-  local root=$1 conf
+  local root=$1 conf name
   conf=$(agent_conf_dir "$root")
-  write_file "$root" "$conf/containerizers" "$AGENT_CONTAINERIZERS"
-  write_file "$root" "$conf/executor_registration_timeout" "$AGENT_EXECUTOR_REGISTRATION_TIMEOUT"
+  for name in "${AGENT_LEGACY_FLAG_FILES[@]}"; do
+    if [[ -e $root$conf/$name ]]; then
+      rm -f "$root$conf/$name"
+      log "removed $conf/$name (now in $MESOS_AGENT_DEFAULTS_FILE)"
+    fi
+  done
   [[ -s $root$conf/work_dir ]] || write_file "$root" "$conf/work_dir" "$MESOS_AGENT_WORK_DIR"
 }
 
@@ -67,7 +76,12 @@ write_image_info() {
     printf 'CLUSTER_NAME=%s\n' "$CLUSTER_NAME"
     printf 'MESOS_PACKAGE=%s\n' "$MESOS_PACKAGE"
     printf 'MESOS_VERSION=%s\n' "$MESOS_VERSION"
-    printf 'PACKAGE_REPOSITORY=%s\n' "$PACKAGE_REPOSITORY"
+    printf 'PACKAGE_SOURCE=%s\n' "${PACKAGE_SOURCE:-vendor}"
+    if [[ ${PACKAGE_SOURCE:-vendor} == mirror ]]; then
+      printf 'MESOS_PACKAGE_SHA256=%s\n' "$MESOS_PACKAGE_SHA256"
+    else
+      printf 'PACKAGE_REPOSITORY=%s\n' "$PACKAGE_REPOSITORY"
+    fi
   )"
 }
 
@@ -90,16 +104,31 @@ validate_slave_env() {
   is_version "$MESOS_VERSION" || die "invalid MESOS_VERSION"
   is_https_url "$PACKAGE_REPOSITORY" || die "invalid PACKAGE_REPOSITORY"
   is_https_url "$PACKAGE_KEY_URL" || die "invalid PACKAGE_KEY_URL"
+  PACKAGE_SOURCE=${PACKAGE_SOURCE:-vendor}
+  is_package_source "$PACKAGE_SOURCE" || die "invalid PACKAGE_SOURCE: must be mirror or vendor"
+  if [[ $PACKAGE_SOURCE == mirror ]]; then
+    require_env MESOS_PACKAGE_KEY MESOS_PACKAGE_SHA256
+    is_package_key "$MESOS_PACKAGE_KEY" || die "invalid MESOS_PACKAGE_KEY"
+    is_sha256 "$MESOS_PACKAGE_SHA256" || die "invalid MESOS_PACKAGE_SHA256"
+  fi
 }
 
+# install_slave_packages: Docker from Ubuntu; Mesos from the mirror (a checked .deb) or the vendor.
 install_slave_packages() {
-  local pinned_mesos
-  apt_update
-  apt_install "${BASE_PACKAGES[@]}"
-  add_package_repository "$PACKAGE_REPOSITORY" "$PACKAGE_KEY_URL"
-  apt_update
-  pinned_mesos=$(resolve_version "$MESOS_PACKAGE" "$MESOS_VERSION")
-  apt_install --allow-change-held-packages "$DOCKER_PACKAGE" "$MESOS_PACKAGE=$pinned_mesos"
+  local pinned_mesos mesos_deb
+  if [[ $PACKAGE_SOURCE == mirror ]]; then
+    mesos_deb=$(verify_mirrored_package "" "$MESOS_PACKAGE $MESOS_VERSION" "$MESOS_PACKAGE_KEY" "$MESOS_PACKAGE_SHA256")
+    apt_update
+    apt_install "${BASE_PACKAGES[@]}"
+    apt_install --allow-change-held-packages "$DOCKER_PACKAGE" "$mesos_deb"
+  else
+    apt_update
+    apt_install "${BASE_PACKAGES[@]}"
+    add_package_repository "$PACKAGE_REPOSITORY" "$PACKAGE_KEY_URL"
+    apt_update
+    pinned_mesos=$(resolve_version "$MESOS_PACKAGE" "$MESOS_VERSION")
+    apt_install --allow-change-held-packages "$DOCKER_PACKAGE" "$MESOS_PACKAGE=$pinned_mesos"
+  fi
   apt-mark hold "$MESOS_PACKAGE" >/dev/null
 }
 
@@ -121,7 +150,7 @@ bake_hygiene() {
 main() {
   require_root
   validate_slave_env
-  log "configuring the template slave of cluster $CLUSTER_NAME (Mesos $MESOS_VERSION)"
+  log "configuring the template slave of cluster $CLUSTER_NAME (Mesos $MESOS_VERSION from $PACKAGE_SOURCE)"
 
   install_slave_packages
   write_agent_config ""

@@ -3,7 +3,7 @@
  * SSM sends one script, so the libraries (`lib/common.sh`, `lib/cluster.sh`) are inlined
  * where a script sources them, and the scripts that a document installs on the machine
  * (themselves rendered) are embedded as quoted heredocs: the join script into
- * configure-slave, the metrics publisher into configure-master. The same transformation
+ * configure-slave, the metrics publisher into install-metrics-publisher. The same transformation
  * runs in bash (`join_script_source`, `metrics_script_source`) when the scripts are used
  * straight from this folder; the unit tests check that both agree.
  */
@@ -19,6 +19,7 @@ export const BOOTSTRAP_SCRIPTS = [
   'agent-load',
   'drain-agents',
   'publish-metrics',
+  'install-metrics-publisher',
 ] as const;
 
 /** Name of a script in bootstrap/, without `.sh`. */
@@ -49,17 +50,33 @@ export const SCRIPT_PARAMETERS: Readonly<Record<BootstrapScriptName, Readonly<Re
   'agent-load': {},
   // An empty value clears the maintenance schedule: its allowedPattern must admit ''.
   'drain-agents': { AgentIps: 'AGENT_IPS' },
-  // Installed by configure-master, not a document; CLUSTER_ID reaches it through a file.
+  // Installed by install-metrics-publisher, not a document; CLUSTER_ID reaches it through a file.
   'publish-metrics': {},
+  // Run by the configure-master document as its last step (aws:runDocument).
+  'install-metrics-publisher': {},
 };
 
+/** The parameters of the package mirror (PackageSource mirror); empty for the vendor's repository. */
+const MIRROR_PARAMETERS = {
+  PackageSource: 'PACKAGE_SOURCE',
+  MesosPackageKey: 'MESOS_PACKAGE_KEY',
+  MesosPackageSha256: 'MESOS_PACKAGE_SHA256',
+} as const;
+
 /**
- * The optional parameters a document may add (not in SCRIPT_PARAMETERS, so that a stack
- * that does not pass them yet still renders): configure-master writes the cluster id the
- * metrics publisher needs when ClusterId is given.
+ * The optional parameters a document may add (not in SCRIPT_PARAMETERS, so that a caller
+ * that does not pass them still runs): the cluster id the metrics publisher needs, and the
+ * mirrored packages with their SHA256 (PackageSource mirror; empty means the vendor's repository).
  */
 export const OPTIONAL_SCRIPT_PARAMETERS: Readonly<Partial<Record<BootstrapScriptName, Readonly<Record<string, string>>>>> = {
-  'configure-master': { ClusterId: 'CLUSTER_ID' },
+  'configure-master': {
+    ClusterId: 'CLUSTER_ID',
+    ...MIRROR_PARAMETERS,
+    MarathonPackageKey: 'MARATHON_PACKAGE_KEY',
+    MarathonPackageSha256: 'MARATHON_PACKAGE_SHA256',
+  },
+  'configure-slave': { ...MIRROR_PARAMETERS },
+  'install-metrics-publisher': { ClusterId: 'CLUSTER_ID' },
 };
 
 /** A script that a document installs on the machine, embedded into the document's script. */
@@ -78,7 +95,7 @@ const EMBEDS: Readonly<Partial<Record<BootstrapScriptName, Embed>>> = {
     heredoc: 'MESOS_CLUSTER_JOIN_EOF',
     comment: '# join_script_source: the self-contained join script (common.sh inlined, as the renderer does).',
   },
-  'configure-master': {
+  'install-metrics-publisher': {
     script: 'publish-metrics',
     fn: 'metrics_script_source',
     heredoc: 'MESOS_CLUSTER_METRICS_EOF',
@@ -105,9 +122,19 @@ function replaceBlock(lines: readonly string[], begin: string, end: string, repl
   return [...lines.slice(0, from), ...replacement, ...lines.slice(to + 1)];
 }
 
+/**
+ * Scripts that take the library from the script they embed (which has it inlined), so that
+ * their document carries one copy of it.
+ */
+/** Lines that only the scripts run from this folder need (where their sources are); dropped in a document. */
+const SOURCES_ONLY_BEGIN = '# >>> sources only';
+const SOURCES_ONLY_END = '# <<< sources only';
+
+const LIBRARY_FROM_EMBED: readonly BootstrapScriptName[] = ['install-metrics-publisher', 'configure-slave'];
+
 /** Replaces every `# >>> inline lib/X.sh` ... `# <<< inline lib/X.sh` block with lib/X.sh (without its shebang). */
-function inlineLibraries(lines: readonly string[], where: string): string[] {
-  if (!lines.includes(INLINE_COMMON)) throw new Error(`${where}: missing '${INLINE_COMMON}' block`);
+function inlineLibraries(lines: readonly string[], where: string, required: boolean): string[] {
+  if (required && !lines.includes(INLINE_COMMON)) throw new Error(`${where}: missing '${INLINE_COMMON}' block`);
   let out = [...lines];
   for (const line of lines) {
     const lib = INLINE_BEGIN.exec(line)?.[1];
@@ -126,7 +153,8 @@ function inlineLibraries(lines: readonly string[], where: string): string[] {
 export function renderDocumentScript(name: BootstrapScriptName): string {
   if (!BOOTSTRAP_SCRIPTS.includes(name)) throw new Error(`unknown bootstrap script '${name}'`);
   const where = `bootstrap/${name}.sh`;
-  let lines = inlineLibraries(readLines(`${name}.sh`), where);
+  let lines = inlineLibraries(readLines(`${name}.sh`), where, !LIBRARY_FROM_EMBED.includes(name));
+  if (lines.includes(SOURCES_ONLY_BEGIN)) lines = replaceBlock(lines, SOURCES_ONLY_BEGIN, SOURCES_ONLY_END, [], where);
   const embed = EMBEDS[name];
   if (embed) {
     const text = renderDocumentScript(embed.script).split('\n');

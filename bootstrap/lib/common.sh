@@ -7,8 +7,10 @@
 # ---- Settings: every path, package and port of the cluster machines. Edit here. ----------
 # shellcheck disable=SC2034  # read by the scripts that source this file
 {
-  # Package names. Mesos and Marathon come from PACKAGE_REPOSITORY (a document parameter,
-  # pinned to MESOS_VERSION / MARATHON_VERSION); everything else from Ubuntu's archive.
+  # Package names. Mesos and Marathon come from the project's package mirror (PACKAGE_SOURCE
+  # mirror: .deb files that the document downloads from the stack's S3 bucket, each checked
+  # against the SHA256 of the project's manifest) or from PACKAGE_REPOSITORY (PACKAGE_SOURCE
+  # vendor, pinned to MESOS_VERSION / MARATHON_VERSION); everything else from Ubuntu's archive.
   MESOS_PACKAGE=aventer-mesos
   MARATHON_PACKAGE=marathon
   # Marathon 1.11 runs on Java 11; Ubuntu's default JRE (21 on 24.04) is too new for it.
@@ -24,6 +26,8 @@
   APT_KEY_BASENAME=mesos-cluster-packages
   APT_SOURCE_FILE=/etc/apt/sources.list.d/mesos-cluster.list
   APT_PREFERENCES_FILE=/etc/apt/preferences.d/mesos-cluster
+  # Where the configure documents' aws:downloadContent steps put the mirrored .deb files.
+  PACKAGE_DOWNLOAD_DIR=/var/lib/mesos-cluster/packages
   # Bounds of the apt waits and retries (a fresh Ubuntu runs cloud-init and apt timers at boot).
   APT_LOCK_TIMEOUT=600
   APT_ATTEMPTS=4
@@ -43,13 +47,41 @@
   MESOS_MASTER_WORK_DIR=/var/lib/mesos/master
   MESOS_AGENT_WORK_DIR=/var/lib/mesos
   MESOS_MASTER_PORT=5050
+  MESOS_AGENT_PORT=5051
   MESOS_MASTER_SERVICE=mesos-master
   MESOS_AGENT_SERVICES=(mesos-agent mesos-slave)
+  # The environment files that the Mesos package's units read (MESOS_<FLAG>=value), as the
+  # vendor's own Ubuntu 24.04 image configures them (AVENTER-UG/mesos-mini, mesos/*_environment).
+  MESOS_MASTER_DEFAULTS_FILE=/etc/default/mesos-master
+  MESOS_AGENT_DEFAULTS_FILE=/etc/default/mesos-agent
+  # Agent flags of every slave. Ubuntu 22.04 and 24.04 boot with cgroup v2 only: the agent
+  # runs the Docker containerizer alone, with cgroup v2 support on and systemd support off,
+  # as AVENTER's maintained 24.04 packages run it (see docs/nodes.md for the sources).
+  AGENT_CONTAINERIZERS=docker
+  AGENT_ENABLE_CGROUPSV2=true
+  AGENT_SYSTEMD_ENABLE_SUPPORT=false
+  # Docker image pulls can take minutes; the default (1mins) fails such tasks.
+  AGENT_EXECUTOR_REGISTRATION_TIMEOUT=5mins
+  AGENT_DOCKER_SOCKET=/var/run/docker.sock
+  # Flag files of older images that the environment file replaces (a flag given twice fails).
+  AGENT_LEGACY_FLAG_FILES=(containerizers executor_registration_timeout ip hostname)
+  # How long the join script waits for the agent's own /health before it reports failure.
+  AGENT_HEALTH_TIMEOUT=300
   ZOOKEEPER_SERVICE=zookeeper
   # Marathon 1.5+ reads MARATHON_* variables from this file.
   MARATHON_DEFAULTS_FILE=/etc/default/marathon
   MARATHON_SERVICE=marathon
   MARATHON_PORT=8080
+  # The Marathon unit runs as this user, reads MARATHON_DEFAULTS_FILE (not optional) and
+  # works in its runtime directory.
+  MARATHON_USER=marathon
+  MARATHON_RUN_DIR=/run/marathon
+  MARATHON_TMPFILES_FILE=/etc/tmpfiles.d/marathon.conf
+  # Re-running configure-master on a live ensemble restarts one master at a time: master k
+  # starts its turn (k-1) slots after the others, and only once every other ZooKeeper
+  # serves, so a quorum always remains.
+  ROLLING_RESTART_SLOT=120
+  ROLLING_QUORUM_TIMEOUT=600
   # The join script baked into the slave image; slaves' user data runs it.
   JOIN_SCRIPT_PATH=/usr/local/sbin/mesos-cluster-join
   # What the image was built from, for people inspecting an AMI.
@@ -147,6 +179,21 @@ is_version() {
 # is_https_url VALUE: an https URL without query, credentials or spaces (same rule as the spec).
 is_https_url() {
   [[ $1 =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?$ ]]
+}
+
+# is_package_source VALUE: where Mesos and Marathon come from: mirror or vendor.
+is_package_source() {
+  [[ $1 == mirror || $1 == vendor ]]
+}
+
+# is_sha256 VALUE: 64 lowercase hex digits.
+is_sha256() {
+  [[ $1 =~ ^[0-9a-f]{64}$ ]]
+}
+
+# is_package_key VALUE: the S3 key of a mirrored .deb (pool/<suite>/<file>.deb).
+is_package_key() {
+  [[ $1 =~ ^pool/[a-z0-9.-]+/[A-Za-z0-9.+~_-]+\.deb$ ]]
 }
 
 # is_cluster_name VALUE: a lowercase DNS label of 3 to 32 characters (same rule as the spec).
@@ -493,4 +540,51 @@ own_public_ip_or() {
   else
     printf '%s\n' "$1"
   fi
+}
+
+# ---- The package mirror. ------------------------------------------------------------------
+
+# mirrored_package_file KEY: where the document's aws:downloadContent step put the .deb of KEY.
+mirrored_package_file() {
+  printf '%s/%s\n' "$PACKAGE_DOWNLOAD_DIR" "${1##*/}"
+}
+
+# verify_mirrored_package ROOT NAME KEY SHA256: the downloaded .deb of KEY is there and its
+# sha256 is the one the project's manifest records; prints its path. Fails naming the package
+# and the expected hash (PackageMissing / PackageChecksumMismatch), installing nothing.
+verify_mirrored_package() {
+  local root=$1 name=$2 key=$3 expected=$4 file actual
+  is_package_key "$key" || die "invalid package key for $name: '$key'"
+  is_sha256 "$expected" || die "invalid SHA256 for $name: '$expected'"
+  file=$root$(mirrored_package_file "$key")
+  [[ -f $file ]] ||
+    die "PackageMissing: $name ($key) was not downloaded from the package mirror; expected sha256 $expected. Fill the mirror with: mesos-cluster mirror --from DIR"
+  actual=$(sha256sum "$file" | cut -d' ' -f1)
+  [[ $actual == "$expected" ]] ||
+    die "PackageChecksumMismatch: $name ($key) has sha256 $actual; the project's manifest expects $expected. Nothing was installed."
+  printf '%s\n' "$file"
+}
+
+# ---- ZooKeeper probes (four-letter words, allowed by zoo.cfg's whitelist). ----------------
+
+# zk_mode HOST [PORT]: the server's mode (leader, follower, standalone) from `srvr`; fails
+# when it does not answer or serves no quorum.
+zk_mode() {
+  local host=$1 port=${2:-$ZOO_CLIENT_PORT} answer mode
+  is_ipv4 "$host" || return 1
+  # shellcheck disable=SC2016  # expanded by the inner bash, from its arguments
+  answer=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf srvr >&3 && cat <&3' zk_mode "$host" "$port" 2>/dev/null) || return 1
+  mode=$(sed -n 's/^Mode: *//p' <<<"$answer")
+  [[ $mode == leader || $mode == follower || $mode == standalone ]] || return 1
+  printf '%s\n' "$mode"
+}
+
+# others_serve MASTER_IPS OWN_IP [PORT]: every other master's ZooKeeper is a leader or a follower.
+others_serve() {
+  local ips=$1 own=$2 port=${3:-$ZOO_CLIENT_PORT} ip mode
+  while read -r ip; do
+    [[ $ip == "$own" ]] && continue
+    mode=$(zk_mode "$ip" "$port") || return 1
+    [[ $mode == leader || $mode == follower ]] || return 1
+  done < <(split_ips "$ips")
 }

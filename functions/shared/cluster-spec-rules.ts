@@ -34,6 +34,8 @@ export const DEFAULT_SOFTWARE = {
   marathonVersion: '1.11.30',
   packageRepository: 'https://rpm.aventer.biz/Ubuntu/noble',
   packageKeyUrl: 'https://www.aventer.biz/assets/support_aventer.asc',
+  /** `mirror` (the stack's package bucket) or `vendor` (packageRepository); a deployed stack defaults to mirror. */
+  packageSource: 'vendor',
 } as const;
 
 export const DEFAULT_SPEC = {

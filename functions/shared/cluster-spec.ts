@@ -20,6 +20,7 @@ import {
   resolveAutoscaling,
 } from './cluster-spec-rules';
 import { ValidationError } from './errors';
+import { defaultPackageSource, PACKAGE_SOURCES } from './package-manifest';
 
 export * from './cluster-spec-rules';
 
@@ -81,6 +82,7 @@ const software = z.strictObject({
   marathonVersion: z._default(version(), DEFAULT_SOFTWARE.marathonVersion),
   packageRepository: z._default(url(), DEFAULT_SOFTWARE.packageRepository),
   packageKeyUrl: z._default(url(), DEFAULT_SOFTWARE.packageKeyUrl),
+  packageSource: z._default(z.enum(PACKAGE_SOURCES, 'must be mirror or vendor'), defaultPackageSource()),
 });
 
 export const clusterSpecSchema = z.strictObject({
@@ -115,7 +117,7 @@ export const clusterSpecSchema = z.strictObject({
   ),
   adminCidr: cidr,
   allowPublicAdmin: z._default(z.boolean(), false),
-  software: z._default(software, { ...DEFAULT_SOFTWARE }),
+  software: z._default(software, { ...DEFAULT_SOFTWARE, packageSource: defaultPackageSource() }),
   keepOnFailure: z._default(z.boolean(), false),
   autoscaling: z.optional(autoscaling),
   timeouts: z._default(timeouts, { ...DEFAULT_TIMEOUTS }),

@@ -59,6 +59,7 @@ export function imageHash(recipe: ImageRecipe): string {
     software.marathonVersion,
     software.packageRepository,
     software.packageKeyUrl,
+    software.packageSource,
     recipe.scriptHash,
   ]);
   return createHash('sha256').update(canonical).digest('hex');

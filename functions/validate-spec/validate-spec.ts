@@ -5,6 +5,7 @@ import { parseClusterSpec } from '../shared/cluster-spec';
 import type { ValidateSpecInput, ValidateSpecOutput } from '../shared/contracts';
 import { ubuntuImageParameter } from '../shared/documents';
 import { ConflictError, FatalError } from '../shared/errors';
+import { mirroredSoftware } from '../shared/package-manifest';
 import { defineStep, type StepClients } from '../shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, tagValue } from '../shared/tags';
 import { checkAddressQuota, natGatewaysNeeded } from './preflight';
@@ -14,12 +15,15 @@ import { checkAddressQuota, natGatewaysNeeded } from './preflight';
  * refuses a name that another live cluster holds (ConflictError), and resolves the
  * Ubuntu base image from Canonical's public SSM parameter. Pre-flight: refuses (FatalError)
  * a cluster whose NAT gateways need more Elastic IPs than the account has left, before
- * anything is created. (The VPC quota is not checked: EC2 reports no VPC limit.)
+ * anything is created. (The VPC quota is not checked: EC2 reports no VPC limit.) A spec
+ * that installs from the package mirror needs every package's SHA256 in the manifest.
  */
 export const validateSpecStep = defineStep(
   'validate-spec',
   async (input: ValidateSpecInput, { ec2, ssm }: Pick<StepClients, 'ec2' | 'ssm'>): Promise<ValidateSpecOutput> => {
     const spec = parseClusterSpec(input.spec);
+    // From the mirror, every package needs a SHA256 recorded in the manifest (ValidationError naming it).
+    if (spec.software.packageSource === 'mirror') mirroredSoftware(spec.software);
 
     // A cluster's VPC carries its name tag for as long as the cluster exists.
     const { Vpcs = [] } = await ec2.send(

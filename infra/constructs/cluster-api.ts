@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_ENV } from '../../functions/api/shared/config';
+import { PACKAGE_SOURCE_ENV } from '../../functions/shared/package-manifest';
 import { type ApiPermissionContext, baseApiGrants, scaleApiGrants } from '../api-permissions';
 import { API_ROUTES, type ApiRoute } from '../api-routes';
 import { clusterSpecModelSchema, type JsonSchema, scaleRequestModelSchema } from '../api-schemas';
@@ -174,6 +175,8 @@ export class ClusterApi extends Construct {
       [API_ENV.teardownMachineArn]: this.props.teardownMachine.stateMachineArn,
       [API_ENV.allowedInstanceTypes]: settings.allowedInstanceTypes.join(','),
       [API_ENV.maxSlaves]: String(settings.maxSlavesPerCluster),
+      // A deployed stack installs from its own package mirror unless the spec says otherwise.
+      [PACKAGE_SOURCE_ENV]: 'mirror',
     };
     if (this.scaleMachine) environment[API_ENV.scaleMachineArn] = this.scaleMachine.stateMachineArn;
     const pascal = functionId.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

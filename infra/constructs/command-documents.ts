@@ -2,6 +2,14 @@
  * The SSM Command documents that configure the cluster nodes, built at synth from the
  * scripts in bootstrap/ (bootstrap/render-document-script.ts inlines their library).
  *
+ * configure-master and configure-slave start with one `aws:downloadContent` step per
+ * mirrored package (sourceType S3: the SSM agent fetches the object from the stack's package
+ * bucket with the instance role, no AWS CLI needed), each run only when the command's
+ * PackageSource is `mirror` (a precondition on a document parameter, SSM Agent 3.0.196+);
+ * the script then checks every .deb against the SHA256 the command passes. configure-master
+ * ends with an `aws:runDocument` step that runs install-metrics-publisher: a document of its
+ * own, so that configure-master stays well under SSM's 64 KB (checked at synth: 56 KB).
+ *
  * Request fields reach the scripts only as document parameters: SSM checks each against
  * its `allowedPattern` before the command runs, and the document exports it as an
  * environment variable in single quotes (no pattern admits a quote), so no value is ever
@@ -17,6 +25,8 @@ import {
 } from '../../bootstrap/render-document-script';
 import type { DocumentKey } from '../permissions';
 
+const PACKAGE_KEY = '^(pool/[a-z0-9.-]+/[A-Za-z0-9.+~_-]+\\.deb)?$';
+const SHA256 = '^([0-9a-f]{64})?$';
 const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 
 /** The allowed pattern of every document parameter (the same rules as the cluster spec). */
@@ -45,6 +55,15 @@ export const PARAMETER_PATTERNS: Readonly<Record<string, { readonly pattern: str
     pattern: `^(${IPV4}(,${IPV4}){0,49})?$`,
     description: 'The private IPv4 addresses of the agents to drain, comma-separated; empty clears the maintenance schedule',
   },
+  PackageSource: {
+    pattern: '^(mirror|vendor)?$',
+    description:
+      "Where Mesos and Marathon come from: mirror (the stack's package bucket) or vendor (PackageRepository); empty means vendor",
+  },
+  MesosPackageKey: { pattern: PACKAGE_KEY, description: 'The S3 key of the mirrored Mesos .deb (PackageSource mirror)' },
+  MesosPackageSha256: { pattern: SHA256, description: "The SHA256 of the mirrored Mesos .deb, from the project's manifest" },
+  MarathonPackageKey: { pattern: PACKAGE_KEY, description: 'The S3 key of the mirrored Marathon .deb (PackageSource mirror)' },
+  MarathonPackageSha256: { pattern: SHA256, description: "The SHA256 of the mirrored Marathon .deb, from the project's manifest" },
   // Optional (empty by default): the id under which the leading master publishes the cluster's metrics.
   ClusterId: {
     pattern: '^([a-z0-9][a-z0-9-]{0,62})?$',
@@ -78,29 +97,75 @@ const DOCUMENTS: Readonly<Record<DocumentKey, { script: BootstrapScriptName; des
   },
 };
 
-/** SSM documents are limited to 64 KB of content. */
-const MAX_CONTENT_BYTES = 64 * 1024;
+/**
+ * SSM allows 64 KB of document content; the synth fails well before, at 56 KB, so that a
+ * growing script is split (as install-metrics-publisher was) rather than squeezed.
+ */
+export const MAX_CONTENT_BYTES = 56 * 1024;
+
+/** Where the configure documents' aws:downloadContent steps put the mirrored .deb files (lib/common.sh PACKAGE_DOWNLOAD_DIR). */
+export const PACKAGE_DOWNLOAD_DIR = '/var/lib/mesos-cluster/packages/';
+
+/** The mirrored packages each configure document downloads: the document parameter with its S3 key. */
+const MIRRORED_PACKAGES: Readonly<Partial<Record<BootstrapScriptName, readonly { step: string; keyParameter: string }[]>>> = {
+  'configure-master': [
+    { step: 'downloadMesosPackage', keyParameter: 'MesosPackageKey' },
+    { step: 'downloadMarathonPackage', keyParameter: 'MarathonPackageKey' },
+  ],
+  'configure-slave': [{ step: 'downloadMesosPackage', keyParameter: 'MesosPackageKey' }],
+};
 
 export interface CommandDocumentsProps {
   /** Renders a script; tests may stub it. @default renderDocumentScript from bootstrap/ */
   readonly renderScript?: (name: BootstrapScriptName) => string;
+  /**
+   * The regional domain name of the package mirror bucket (`bucket.bucketRegionalDomainName`):
+   * the configure documents download the mirrored .deb files from it.
+   */
+  readonly packageBucketDomainName: string;
 }
 
-/** The configure-master, configure-slave, count-agents, agent-load and drain-agents documents. */
+/** Steps a document runs before and after its script. */
+export interface DocumentSteps {
+  /** The regional domain name of the package bucket, for the aws:downloadContent steps. */
+  readonly packageBucketDomainName?: string;
+  /** A document that runs after the script (aws:runDocument), with the parameters it gets. */
+  readonly runAfter?: { readonly document: string; readonly parameters: Readonly<Record<string, string>> };
+}
+
+/** The configure-master, configure-slave, count-agents, agent-load, drain-agents and install-metrics-publisher documents. */
 export class CommandDocuments extends Construct {
   /** The document names (CloudFormation-generated), for the steps' environment and IAM. */
   readonly names: Readonly<Record<DocumentKey, string>>;
   readonly documents: Readonly<Record<DocumentKey, ssm.CfnDocument>>;
+  /** Run by configure-master as its last step; no workflow step sends it. */
+  readonly installMetricsPublisher: ssm.CfnDocument;
 
-  constructor(scope: Construct, id: string, props: CommandDocumentsProps = {}) {
+  constructor(scope: Construct, id: string, props: CommandDocumentsProps) {
     super(scope, id);
     const render = props.renderScript ?? renderDocumentScript;
+    this.installMetricsPublisher = new ssm.CfnDocument(this, 'InstallMetricsPublisher', {
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      content: documentContent(
+        'install-metrics-publisher',
+        'Installs the metrics publisher of a Mesos master and its timer (run by configure-master)',
+        300,
+        render('install-metrics-publisher')
+      ),
+    });
     const documents = {} as Record<DocumentKey, ssm.CfnDocument>;
     for (const [key, spec] of Object.entries(DOCUMENTS) as [DocumentKey, (typeof DOCUMENTS)[DocumentKey]][]) {
+      const steps: DocumentSteps = {
+        packageBucketDomainName: props.packageBucketDomainName,
+        ...(spec.script === 'configure-master'
+          ? { runAfter: { document: this.installMetricsPublisher.ref, parameters: { ClusterId: '{{ ClusterId }}' } } }
+          : {}),
+      };
       documents[key] = new ssm.CfnDocument(this, key.charAt(0).toUpperCase() + key.slice(1), {
         documentType: 'Command',
         documentFormat: 'JSON',
-        content: documentContent(spec.script, spec.description, spec.timeoutSeconds, render(spec.script)),
+        content: documentContent(spec.script, spec.description, spec.timeoutSeconds, render(spec.script), steps),
       });
     }
     this.documents = documents;
@@ -116,9 +181,18 @@ export class CommandDocuments extends Construct {
 
 /**
  * The content of a Command document that exports its parameters, then runs the script. An
- * optional parameter (OPTIONAL_SCRIPT_PARAMETERS) defaults to the empty string.
+ * optional parameter (OPTIONAL_SCRIPT_PARAMETERS) defaults to the empty string. With a
+ * package bucket, the mirrored packages of the script are downloaded first (when
+ * PackageSource is mirror); `runAfter` adds an aws:runDocument step after the script.
+ * Throws when the content reaches MAX_CONTENT_BYTES.
  */
-export function documentContent(script: BootstrapScriptName, description: string, timeoutSeconds: number, text: string): object {
+export function documentContent(
+  script: BootstrapScriptName,
+  description: string,
+  timeoutSeconds: number,
+  text: string,
+  steps: DocumentSteps = {}
+): object {
   if (/\{\{/.test(text)) throw new Error(`bootstrap/${script}.sh contains '{{', which SSM would read as a parameter`);
   const parameters: Record<string, object> = {};
   const exports: string[] = [];
@@ -136,13 +210,54 @@ export function documentContent(script: BootstrapScriptName, description: string
     exports.push(`export ${env}='{{ ${name} }}'`);
   }
   const lines = text.replace(/\n$/, '').split('\n');
+  const downloads = steps.packageBucketDomainName
+    ? (MIRRORED_PACKAGES[script] ?? []).map(({ step, keyParameter }) => {
+        if (!parameters[keyParameter]) throw new Error(`bootstrap/${script}.sh: document parameter ${keyParameter} is not declared`);
+        return {
+          action: 'aws:downloadContent',
+          name: step,
+          precondition: { StringEquals: ['{{ PackageSource }}', 'mirror'] },
+          inputs: {
+            sourceType: 'S3',
+            sourceInfo: JSON.stringify({ path: `https://${steps.packageBucketDomainName}/{{ ${keyParameter} }}` }),
+            destinationPath: PACKAGE_DOWNLOAD_DIR,
+          },
+        };
+      })
+    : [];
+  const after = steps.runAfter
+    ? [
+        {
+          action: 'aws:runDocument',
+          name: 'runAfter',
+          inputs: {
+            documentType: 'SSMDocument',
+            documentPath: steps.runAfter.document,
+            documentParameters: JSON.stringify(steps.runAfter.parameters),
+          },
+        },
+      ]
+    : [];
   const content = {
     schemaVersion: '2.2',
     description,
     parameters,
-    mainSteps: [{ action: 'aws:runShellScript', name: script, inputs: { timeoutSeconds, runCommand: [...exports, ...lines] } }],
+    mainSteps: [
+      ...downloads,
+      { action: 'aws:runShellScript', name: script, inputs: { timeoutSeconds, runCommand: [...exports, ...lines] } },
+      ...after,
+    ],
   };
-  const size = Buffer.byteLength(JSON.stringify(content), 'utf8');
-  if (size > MAX_CONTENT_BYTES) throw new Error(`the ${script} document is ${size} bytes; SSM allows ${MAX_CONTENT_BYTES}`);
+  const size = documentBytes(content);
+  if (size >= MAX_CONTENT_BYTES) {
+    throw new Error(
+      `the ${script} document is ${size} bytes; this project keeps documents under ${MAX_CONTENT_BYTES} (SSM allows 65536): split the script`
+    );
+  }
   return content;
+}
+
+/** The size of a document's content as SSM counts it (its JSON, UTF-8). */
+export function documentBytes(content: object): number {
+  return Buffer.byteLength(JSON.stringify(content), 'utf8');
 }

@@ -14,6 +14,7 @@ import type { BootstrapScriptName } from '../../bootstrap/render-document-script
 import { configureSlaveScriptSha256 } from '../../bootstrap/script-hash';
 import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import { SCRIPT_HASH_ENV } from '../../functions/shared/image-recipe';
+import { PACKAGE_SOURCE_ENV } from '../../functions/shared/package-manifest';
 import { CreateClusterMachine } from '../../workflow/create-cluster';
 import { ScaleClusterMachine } from '../../workflow/scale-cluster';
 import type { StepFunctions } from '../../workflow/step-task';
@@ -21,6 +22,7 @@ import { TeardownClusterMachine } from '../../workflow/teardown-cluster';
 import { ClusterApi } from '../constructs/cluster-api';
 import { CommandDocuments } from '../constructs/command-documents';
 import { NodeRole } from '../constructs/node-role';
+import { PackageMirror } from '../constructs/package-mirror';
 import { ScaleTriggers } from '../constructs/scale-triggers';
 import { StepFunction } from '../constructs/step-function';
 import { acknowledgeStateMachineRole, acknowledgeWildcards } from '../nag';
@@ -56,6 +58,8 @@ export class MesosClusterStack extends Stack {
   readonly scaleMachine: ScaleClusterMachine;
   readonly nodeRole: NodeRole;
   readonly documents: CommandDocuments;
+  /** The package mirror bucket that the nodes install Mesos and Marathon from. */
+  readonly packageMirror: PackageMirror;
   /** The deploy-time settings (cdk.json context). */
   readonly settings: DeploySettings;
   readonly api: ClusterApi;
@@ -66,7 +70,11 @@ export class MesosClusterStack extends Stack {
     super(scope, id, props);
 
     this.nodeRole = new NodeRole(this, 'Node');
-    this.documents = new CommandDocuments(this, 'Documents', { renderScript: props.renderScript });
+    this.packageMirror = new PackageMirror(this, 'PackageMirror', { nodeRole: this.nodeRole.role });
+    this.documents = new CommandDocuments(this, 'Documents', {
+      renderScript: props.renderScript,
+      packageBucketDomainName: this.packageMirror.bucket.bucketRegionalDomainName,
+    });
 
     const environment = {
       NODE_INSTANCE_PROFILE: this.nodeRole.instanceProfile.instanceProfileName,
@@ -77,6 +85,8 @@ export class MesosClusterStack extends Stack {
       DOCUMENT_DRAIN_AGENTS: this.documents.names.drainAgents,
       // Part of the slave image's recipe hash: a changed script means a new image.
       [SCRIPT_HASH_ENV]: configureSlaveScriptSha256(props.renderScript),
+      // A deployed stack installs Mesos and Marathon from its own mirror unless a spec says otherwise.
+      [PACKAGE_SOURCE_ENV]: 'mirror',
     };
     const steps = {} as Record<StepId, StepFunction>;
     for (const stepId of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
@@ -105,6 +115,10 @@ export class MesosClusterStack extends Stack {
     new CfnOutput(this, 'CreateStateMachineArn', { value: this.createMachine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TeardownStateMachineArn', { value: this.teardownMachine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'NodeInstanceProfileName', { value: this.nodeRole.instanceProfile.instanceProfileName });
+    new CfnOutput(this, 'PackageMirrorBucketName', {
+      value: this.packageMirror.bucket.bucketName,
+      description: 'The package mirror: fill it with `mesos-cluster mirror --from DIR`',
+    });
 
     this.settings = deploySettings(this.node);
     this.api = new ClusterApi(this, 'Api', {

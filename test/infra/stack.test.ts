@@ -1,12 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
-import { PARAMETER_PATTERNS } from '../../infra/constructs/command-documents';
+import { documentBytes, documentContent, MAX_CONTENT_BYTES, PARAMETER_PATTERNS } from '../../infra/constructs/command-documents';
 import { StepFunction } from '../../infra/constructs/step-function';
 import { MesosClusterStack } from '../../infra/stacks/mesos-cluster-stack';
 import { exportAsl, placeholderFunctionArn } from '../../workflow/export';
@@ -164,18 +165,27 @@ describe('MesosClusterStack', () => {
     const docs = template.findResources('AWS::SSM::Document') as Record<string, { Properties: { DocumentType: string; Content: Json } }>;
     const master = docs[stack.getLogicalId(stack.documents.documents.configureMaster)]?.Properties.Content as {
       parameters: Record<string, { type: string; allowedPattern: string }>;
-      mainSteps: { action: string; inputs: { runCommand: string[] } }[];
+      mainSteps: { action: string; name: string; inputs: { runCommand: string[] } }[];
     };
 
     const drain = docs[stack.getLogicalId(stack.documents.documents.drainAgents)]?.Properties.Content as typeof master;
     const load = docs[stack.getLogicalId(stack.documents.documents.agentLoad)]?.Properties.Content as typeof master;
 
     // Act
-    const runCommand = master.mainSteps[0]?.inputs.runCommand ?? [];
-    const { ClusterId: clusterId, ...required } = master.parameters;
+    const script = master.mainSteps.find((step) => step.action === 'aws:runShellScript');
+    const runCommand = script?.inputs.runCommand ?? [];
+    const {
+      ClusterId: clusterId,
+      PackageSource: _source,
+      MesosPackageKey: _mesosKey,
+      MesosPackageSha256: _mesosSha,
+      MarathonPackageKey: _marathonKey,
+      MarathonPackageSha256: _marathonSha,
+      ...required
+    } = master.parameters;
 
     // Assess
-    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(['Command', 'Command', 'Command', 'Command', 'Command']);
+    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(Array(6).fill('Command'));
     expect(Object.keys(required).sort()).toEqual(
       ['ClusterName', 'MarathonVersion', 'MasterIps', 'MesosVersion', 'PackageKeyUrl', 'PackageRepository'].sort()
     );
@@ -195,10 +205,125 @@ describe('MesosClusterStack', () => {
     expect(drain.mainSteps[0]?.inputs.runCommand[0]).toBe("export AGENT_IPS='{{ AgentIps }}'");
     expect(load.parameters).toEqual({});
     expect(load.mainSteps[0]?.inputs.runCommand.join('\n')).toContain('agent_load_lines');
-    expect(master.mainSteps[0]?.action).toBe('aws:runShellScript');
+    expect(master.mainSteps.map((step) => `${step.action} ${step.name}`)).toEqual([
+      'aws:downloadContent downloadMesosPackage',
+      'aws:downloadContent downloadMarathonPackage',
+      'aws:runShellScript configure-master',
+      'aws:runDocument runAfter',
+    ]);
     expect(runCommand.slice(0, 2)).toEqual(["export CLUSTER_NAME='{{ ClusterName }}'", "export MASTER_IPS='{{ MasterIps }}'"]);
     expect(runCommand).toContain('#!/usr/bin/env bash');
     expect(runCommand.join('\n')).toContain('write_zookeeper_config');
+  });
+
+  it('downloads the mirrored packages from the package bucket only for PackageSource mirror, then runs the publisher document', () => {
+    // Prepare
+    const docs = template.findResources('AWS::SSM::Document') as Record<string, { Properties: { Content: Json } }>;
+    const content = (doc: ssm.CfnDocument) =>
+      docs[stack.getLogicalId(doc)]?.Properties.Content as { parameters: Record<string, Json>; mainSteps: Json[] };
+    const master = content(stack.documents.documents.configureMaster);
+    const slave = content(stack.documents.documents.configureSlave);
+    const bucket = stack.getLogicalId(stack.packageMirror.bucket.node.defaultChild as CfnElement);
+
+    // Act
+    const downloads = [...master.mainSteps, ...slave.mainSteps].filter((step) => step.action === 'aws:downloadContent');
+
+    // Assess
+    expect(downloads).toHaveLength(3);
+    for (const step of downloads) {
+      expect(step.precondition).toEqual({ StringEquals: ['{{ PackageSource }}', 'mirror'] });
+      expect(step.inputs).toEqual({
+        sourceType: 'S3',
+        sourceInfo: {
+          'Fn::Join': [
+            '',
+            [
+              expect.stringContaining('{"path":"https://'),
+              { 'Fn::GetAtt': [bucket, 'RegionalDomainName'] },
+              expect.stringMatching(/^\/\{\{ M(esos|arathon)PackageKey \}\}"\}$/),
+            ],
+          ],
+        },
+        destinationPath: '/var/lib/mesos-cluster/packages/',
+      });
+    }
+    expect(master.mainSteps.at(-1)).toEqual({
+      action: 'aws:runDocument',
+      name: 'runAfter',
+      inputs: {
+        documentType: 'SSMDocument',
+        documentPath: { Ref: stack.getLogicalId(stack.documents.installMetricsPublisher) },
+        documentParameters: '{"ClusterId":"{{ ClusterId }}"}',
+      },
+    });
+    for (const name of ['PackageSource', 'MesosPackageKey', 'MesosPackageSha256']) {
+      expect(slave.parameters[name]).toEqual({
+        type: 'String',
+        description: expect.any(String),
+        allowedPattern: PARAMETER_PATTERNS[name]?.pattern,
+        default: '',
+      });
+    }
+  });
+
+  it('keeps every document under the 56 KB the synth allows, and refuses a larger one', () => {
+    // Prepare
+    const docs = template.findResources('AWS::SSM::Document') as Record<string, { Properties: { Content: object } }>;
+
+    // Act
+    const sizes = Object.values(docs).map((doc) => documentBytes(doc.Properties.Content));
+    const tooLarge = () => documentContent('count-agents', 'too large', 60, `#!/usr/bin/env bash\n${'echo padding\n'.repeat(5000)}`);
+
+    // Assess
+    expect(Math.max(...sizes)).toBeLessThan(MAX_CONTENT_BYTES);
+    expect(MAX_CONTENT_BYTES).toBe(56 * 1024);
+    expect(tooLarge).toThrow(/the count-agents document is \d+ bytes; this project keeps documents under 57344/);
+  });
+
+  it('gives the package mirror an encrypted, versioned, private, TLS-only bucket that the nodes may only read', () => {
+    // Prepare
+    const bucket = stack.getLogicalId(stack.packageMirror.bucket.node.defaultChild as CfnElement);
+
+    // Assess
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(stack.nodeRole.role.node.defaultChild as CfnElement) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/pool/*']] },
+          },
+          {
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+            Condition: { StringLike: { 's3:prefix': ['pool/*'] } },
+          },
+        ]),
+      },
+    });
+    template.hasOutput('PackageMirrorBucketName', { Value: { Ref: bucket } });
   });
 
   it('lets the parameter patterns through good values and stops shell injection', () => {
@@ -218,6 +343,10 @@ describe('MesosClusterStack', () => {
       matches('AgentIps', Array.from({ length: 50 }, (_, i) => `10.0.2.${i + 1}`).join(',')),
       matches('ClusterId', ''),
       matches('ClusterId', 'demo-0a1b2c'),
+      matches('PackageSource', 'mirror'),
+      matches('PackageSource', ''),
+      matches('MesosPackageKey', 'pool/noble/aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb'),
+      matches('MesosPackageSha256', 'a'.repeat(64)),
     ];
     const bad = [
       matches('ClusterName', "demo'; reboot; '"),
@@ -229,6 +358,10 @@ describe('MesosClusterStack', () => {
       matches('AgentIps', '10.0.2.5;reboot'),
       matches('AgentIps', Array.from({ length: 51 }, (_, i) => `10.0.2.${i + 1}`).join(',')),
       matches('ClusterId', "demo'$(id)"),
+      matches('PackageSource', 'elsewhere'),
+      matches('MesosPackageKey', '../secrets/x.deb'),
+      matches('MesosPackageKey', "pool/noble/x.deb'; reboot"),
+      matches('MarathonPackageSha256', 'A'.repeat(64)),
     ];
 
     // Assess

@@ -555,10 +555,13 @@ describe('publish-metrics.sh', () => {
   });
 });
 
-describe('configure-master.sh: the metrics timer', () => {
+describe('install-metrics-publisher.sh: the metrics timer', () => {
   it('installs the publisher, its oneshot service and a timer on every minute, and the cluster id', async () => {
     // Prepare / Act
-    const result = await bash('./configure-master.sh', 'install_metrics_publisher "$1" "$2"; echo "$FILES_CHANGED"', [root, 'c-1234']);
+    const result = await bash('./install-metrics-publisher.sh', 'install_metrics_publisher "$1" "$2"; echo "$FILES_CHANGED"', [
+      root,
+      'c-1234',
+    ]);
 
     // Assess
     expect(result.code).toBe(0);
@@ -577,10 +580,13 @@ describe('configure-master.sh: the metrics timer', () => {
 
   it('changes nothing when it runs a second time', async () => {
     // Prepare
-    await bash('./configure-master.sh', 'install_metrics_publisher "$1" "$2"', [root, 'c-1234']);
+    await bash('./install-metrics-publisher.sh', 'install_metrics_publisher "$1" "$2"', [root, 'c-1234']);
 
     // Act
-    const second = await bash('./configure-master.sh', 'install_metrics_publisher "$1" "$2"; echo "$FILES_CHANGED"', [root, 'c-1234']);
+    const second = await bash('./install-metrics-publisher.sh', 'install_metrics_publisher "$1" "$2"; echo "$FILES_CHANGED"', [
+      root,
+      'c-1234',
+    ]);
 
     // Assess
     expect(second.stdout).toBe('0\n');
@@ -588,7 +594,7 @@ describe('configure-master.sh: the metrics timer', () => {
 
   it('writes no cluster id when none is given', async () => {
     // Prepare / Act
-    const result = await bash('./configure-master.sh', 'install_metrics_publisher "$1"', [root]);
+    const result = await bash('./install-metrics-publisher.sh', 'install_metrics_publisher "$1"', [root]);
 
     // Assess
     expect(result.code).toBe(0);
@@ -608,30 +614,33 @@ describe('configure-master.sh: the metrics timer', () => {
   it('embeds the rendered publisher, as bash renders it from the sources', async () => {
     // Prepare
     const rendered = mkdtempSync(join(tmpdir(), 'mesos-cluster-rendered-master-'));
-    writeFileSync(join(rendered, 'configure-master.sh'), renderDocumentScript('configure-master'));
+    writeFileSync(join(rendered, 'install-metrics-publisher.sh'), renderDocumentScript('install-metrics-publisher'));
 
     // Act
-    const fromRendered = await bash(join(rendered, 'configure-master.sh'), 'metrics_script_source');
-    const fromSources = await bash('./configure-master.sh', 'metrics_script_source');
+    const fromRendered = await bash(join(rendered, 'install-metrics-publisher.sh'), 'metrics_script_source');
+    const fromSources = await bash('./install-metrics-publisher.sh', 'metrics_script_source');
     rmSync(rendered, { recursive: true, force: true });
 
     // Assess
     expect(fromRendered.stdout).toBe(renderDocumentScript('publish-metrics'));
     expect(fromSources.stdout).toBe(renderDocumentScript('publish-metrics'));
-    expect(renderDocumentScript('configure-master')).toContain("cat <<'MESOS_CLUSTER_METRICS_EOF'\n#!/usr/bin/env bash\n");
+    expect(renderDocumentScript('install-metrics-publisher')).toContain("cat <<'MESOS_CLUSTER_METRICS_EOF'\n#!/usr/bin/env bash\n");
+    expect(renderDocumentScript('configure-master')).not.toContain('MESOS_CLUSTER_METRICS_EOF');
   });
 
-  it('keeps the configure-master document within the 64 KB that SSM allows, with room to spare', () => {
+  it('refuses a malicious CLUSTER_ID before installing anything', async () => {
     // Prepare / Act
-    const size = Buffer.byteLength(JSON.stringify({ runCommand: renderDocumentScript('configure-master').split('\n') }), 'utf8');
+    const result = await bash('./install-metrics-publisher.sh', 'main', [], { CLUSTER_ID: 'c-1; reboot' });
 
     // Assess
-    expect(size).toBeLessThan(62 * 1024);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('invalid CLUSTER_ID');
   });
 
-  it('declares ClusterId as an optional parameter of configure-master', () => {
+  it('declares ClusterId as an optional parameter of configure-master and install-metrics-publisher', () => {
     // Assess
-    expect(OPTIONAL_SCRIPT_PARAMETERS['configure-master']).toEqual({ ClusterId: 'CLUSTER_ID' });
+    expect(OPTIONAL_SCRIPT_PARAMETERS['configure-master']).toEqual(expect.objectContaining({ ClusterId: 'CLUSTER_ID' }));
+    expect(OPTIONAL_SCRIPT_PARAMETERS['install-metrics-publisher']).toEqual({ ClusterId: 'CLUSTER_ID' });
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
     expect(renderDocumentScript('configure-master')).toContain('${CLUSTER_ID:-}');
   });

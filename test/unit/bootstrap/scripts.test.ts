@@ -1,6 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOOTSTRAP_SCRIPTS, renderDocumentScript, SCRIPT_PARAMETERS } from '../../../bootstrap/render-document-script';
@@ -133,8 +135,10 @@ describe('renderDocumentScript', () => {
     expect(text.split('\n')[0]).toBe('#!/usr/bin/env bash');
     expect(guard).toBeGreaterThan(0);
     expect(guard).toBeLessThan(text.indexOf('\nset -euo pipefail\n'));
-    expect(text).not.toMatch(/^source /m);
+    // Nothing is read from disk: a library comes inlined, or from an embedded script (`source <(fn)`).
+    expect(text).not.toMatch(/^source (?!<\()/m);
     expect(text).not.toContain('# >>> inline');
+    expect(text).not.toContain('# >>> sources only');
     expect(text).toContain('imds_get() {');
     expect(spawnSync('bash', ['-n', join(rendered, `${name}.sh`)]).status).toBe(0);
   });
@@ -267,6 +271,19 @@ describe('configure-master.sh', () => {
     expect(read(root, 'etc/mesos-master/hostname')).toBe('54.10.20.30\n');
     expect(read(root, 'etc/mesos-master/cluster')).toBe('demo-cluster\n');
     expect(read(root, 'etc/mesos-master/work_dir')).toBe('/var/lib/mesos/master\n');
+    // The environment file the master's unit reads names the ensemble explicitly.
+    expect(read(root, 'etc/default/mesos-master')).toBe(
+      [
+        `MESOS_ZK=${zkUrl(ips)}`,
+        `MESOS_QUORUM=${mesosQuorum(ips)}`,
+        `MESOS_IP=${own}`,
+        'MESOS_HOSTNAME=54.10.20.30',
+        'MESOS_HOSTNAME_LOOKUP=false',
+        'MESOS_CLUSTER=demo-cluster',
+        'MESOS_WORK_DIR=/var/lib/mesos/master',
+        '',
+      ].join('\n')
+    );
   });
 
   it('keeps a work_dir that the package set', async () => {
@@ -288,33 +305,50 @@ describe('configure-master.sh', () => {
     expect(read(root, 'etc/mesos-master/work_dir')).toBe('/srv/mesos\n');
   });
 
-  it('points Marathon at the masters and its own znode', async () => {
+  it.each([[ONE], [THREE], [FIVE]])(
+    'points Marathon at the masters and its own znode, advertised on the private IP, for %j',
+    async (ips) => {
+      // Prepare
+      const own = ips[ips.length - 1] ?? '';
+
+      // Act
+      const result = await bash('./configure-master.sh', 'write_marathon_config "$1" "$2" "$3" "$4"', [
+        root,
+        ips.join(','),
+        own,
+        '/usr/lib/jvm/java-11-openjdk-amd64',
+      ]);
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(read(root, 'etc/default/marathon')).toBe(
+        [
+          `MARATHON_MASTER=${zkUrl(ips)}`,
+          `MARATHON_ZK=${zkUrl(ips).replace(/\/mesos$/, '/marathon')}`,
+          `MARATHON_HOSTNAME=${own}`,
+          'MARATHON_HTTP_ADDRESS=0.0.0.0',
+          'MARATHON_HTTP_PORT=8080',
+          'JAVA_HOME=/usr/lib/jvm/java-11-openjdk-amd64',
+          '',
+        ].join('\n')
+      );
+      expect(read(root, 'etc/tmpfiles.d/marathon.conf')).toBe('d /run/marathon 0755 marathon marathon -\n');
+    }
+  );
+
+  it('refuses a Marathon address that is not an IPv4 address', async () => {
     // Prepare / Act
-    const result = await bash('./configure-master.sh', 'write_marathon_config "$1" "$2" "$3" "$4"', [
-      root,
-      THREE.join(','),
-      '54.10.20.30',
-      '/usr/lib/jvm/java-11-openjdk-amd64',
-    ]);
+    const result = await bash('./configure-master.sh', 'write_marathon_config "$1" "$2" "$3"', [root, THREE.join(','), 'ip-172-28-128-10']);
 
     // Assess
-    expect(result.code).toBe(0);
-    expect(read(root, 'etc/default/marathon')).toBe(
-      [
-        `MARATHON_MASTER=${zkUrl(THREE)}`,
-        `MARATHON_ZK=${zkUrl(THREE).replace(/\/mesos$/, '/marathon')}`,
-        'MARATHON_HOSTNAME=54.10.20.30',
-        'MARATHON_HTTP_PORT=8080',
-        'JAVA_HOME=/usr/lib/jvm/java-11-openjdk-amd64',
-        '',
-      ].join('\n')
-    );
+    expect(result.code).not.toBe(0);
+    expect(existsSync(join(root, 'etc/default/marathon'))).toBe(false);
   });
 
   it('changes nothing when it runs a second time', async () => {
     // Prepare
     const snippet =
-      'write_zookeeper_config "$1" "$2" "$3"; write_mesos_master_config "$1" "$2" "$3" "$4" demo; write_marathon_config "$1" "$2" "$4"; echo "$FILES_CHANGED"';
+      'write_zookeeper_config "$1" "$2" "$3"; write_mesos_master_config "$1" "$2" "$3" "$4" demo; write_marathon_config "$1" "$2" "$3"; echo "$FILES_CHANGED"';
     const args = [root, THREE.join(','), THREE[2] ?? '', '54.10.20.30'];
     const first = await bash('./configure-master.sh', snippet, args);
     const zooCfg = read(root, 'etc/zookeeper/conf/zoo.cfg');
@@ -323,7 +357,7 @@ describe('configure-master.sh', () => {
     const second = await bash('./configure-master.sh', snippet, args);
 
     // Assess
-    expect(first.stdout).toBe('10\n');
+    expect(first.stdout).toBe('12\n');
     expect(second.stdout).toBe('0\n');
     expect(read(root, 'etc/zookeeper/conf/zoo.cfg')).toBe(zooCfg);
   });
@@ -434,28 +468,107 @@ describe('mesos-cluster-join.sh', () => {
     expect(existsSync(canary)).toBe(false);
   });
 
-  it('writes the zk URL and the agent address into /etc/mesos-slave by default', async () => {
-    // Prepare / Act
-    const result = await bash('./mesos-cluster-join.sh', 'write_agent_join_config "$1" "$2" "$3"', [root, zkUrl(THREE), '172.28.129.20']);
+  it.each([[ONE], [THREE], [FIVE]])(
+    'writes the agent environment: the masters of %j explicitly, cgroup v2 on, systemd support off, Docker only',
+    async (ips) => {
+      // Prepare / Act
+      const result = await bash('./mesos-cluster-join.sh', 'write_agent_join_config "$1" "$2" "$3"', [root, zkUrl(ips), '172.28.129.20']);
 
-    // Assess
-    expect(result.code).toBe(0);
-    expect(read(root, 'etc/mesos/zk')).toBe(`${zkUrl(THREE)}\n`);
-    expect(read(root, 'etc/mesos-slave/ip')).toBe('172.28.129.20\n');
-    expect(read(root, 'etc/mesos-slave/hostname')).toBe('172.28.129.20\n');
-  });
+      // Assess
+      expect(result.code).toBe(0);
+      expect(read(root, 'etc/mesos/zk')).toBe(`${zkUrl(ips)}\n`);
+      expect(read(root, 'etc/default/mesos-agent')).toBe(
+        [
+          `MESOS_MASTER=${zkUrl(ips)}`,
+          'MESOS_IP=172.28.129.20',
+          'MESOS_HOSTNAME=172.28.129.20',
+          'MESOS_HOSTNAME_LOOKUP=false',
+          'MESOS_WORK_DIR=/var/lib/mesos',
+          'MESOS_CONTAINERIZERS=docker',
+          'MESOS_ENABLE_CGROUPSV2=true',
+          'MESOS_SYSTEMD_ENABLE_SUPPORT=false',
+          'MESOS_DOCKER_SOCKET=/var/run/docker.sock',
+          'MESOS_EXECUTOR_REGISTRATION_TIMEOUT=5mins',
+          '',
+        ].join('\n')
+      );
+    }
+  );
 
-  it('uses /etc/mesos-agent when the package created it', async () => {
+  it('removes the flag files of an older image that the environment file replaces, keeping the work_dir', async () => {
     // Prepare
     mkdirSync(join(root, 'etc/mesos-agent'), { recursive: true });
+    const files: [string, string][] = [
+      ['containerizers', 'docker,mesos'],
+      ['ip', '10.0.0.9'],
+      ['hostname', '10.0.0.9'],
+      ['work_dir', '/srv/mesos'],
+    ];
+    for (const [name, value] of files) writeFileSync(join(root, 'etc/mesos-agent', name), `${value}\n`);
 
     // Act
     const result = await bash('./mesos-cluster-join.sh', 'write_agent_join_config "$1" "$2" "$3"', [root, zkUrl(ONE), '172.28.129.21']);
 
     // Assess
     expect(result.code).toBe(0);
-    expect(read(root, 'etc/mesos-agent/ip')).toBe('172.28.129.21\n');
-    expect(existsSync(join(root, 'etc/mesos-slave'))).toBe(false);
+    for (const name of ['containerizers', 'ip', 'hostname']) expect(existsSync(join(root, 'etc/mesos-agent', name))).toBe(false);
+    expect(read(root, 'etc/mesos-agent/work_dir')).toBe('/srv/mesos\n');
+    expect(read(root, 'etc/default/mesos-agent')).toContain('MESOS_WORK_DIR=/srv/mesos\n');
+  });
+
+  describe('waiting for the agent', () => {
+    let bin: string;
+    beforeEach(() => {
+      // A systemctl and journalctl that report an agent restarting in a loop.
+      bin = join(root, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'systemctl'), '#!/bin/sh\ncase "$1" in is-active) echo activating; exit 3;; show) echo 7;; esac\n', {
+        mode: 0o755,
+      });
+      writeFileSync(join(bin, 'journalctl'), '#!/bin/sh\necho "Failed to create a containerizer: cgroups"\n', { mode: 0o755 });
+    });
+
+    it('reports success once the agent answers its own /health', async () => {
+      // Prepare
+      let asked = '';
+      const agent = await listen((req, res) => {
+        asked = req.url ?? '';
+        res.writeHead(200).end();
+      });
+
+      // Act
+      const result = await bash('./mesos-cluster-join.sh', 'MESOS_AGENT_PORT=$2; wait_for_agent "$1" mesos-agent && echo healthy', [
+        '127.0.0.1',
+        String(portOf(agent)),
+      ]);
+      await close(agent);
+
+      // Assess
+      expect(result.stdout).toBe('healthy\n');
+      expect(asked).toBe('/health');
+    });
+
+    it('fails with the reason when the agent never answers', async () => {
+      // Prepare
+      const agent = await listen((_req, res) => res.writeHead(503).end());
+      const port = String(portOf(agent));
+
+      // Act
+      const result = await bash(
+        './mesos-cluster-join.sh',
+        'MESOS_AGENT_PORT=$2; AGENT_HEALTH_TIMEOUT=1; SERVICE_WAIT_INTERVAL=1; wait_for_agent "$1" mesos-agent && echo healthy',
+        ['127.0.0.1', port],
+        { PATH: `${bin}:${process.env.PATH}` }
+      );
+      await close(agent);
+
+      // Assess
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`the Mesos agent did not answer http://127.0.0.1:${port}/health within 1s`);
+      expect(result.stderr).toContain('unit mesos-agent is activating after 7 restarts');
+      expect(result.stderr).toContain('Failed to create a containerizer: cgroups');
+    });
   });
 
   it('changes nothing when it joins the same masters again', async () => {
@@ -472,14 +585,18 @@ describe('mesos-cluster-join.sh', () => {
 });
 
 describe('configure-slave.sh', () => {
-  it('writes the agent flags every slave shares', async () => {
-    // Prepare / Act
+  it('writes the work_dir and no flag that the join script puts in the environment file', async () => {
+    // Prepare
+    mkdirSync(join(root, 'etc/mesos-slave'), { recursive: true });
+    writeFileSync(join(root, 'etc/mesos-slave/containerizers'), 'docker,mesos\n');
+
+    // Act
     const result = await bash('./configure-slave.sh', 'write_agent_config "$1"', [root]);
 
     // Assess
     expect(result.code).toBe(0);
-    expect(read(root, 'etc/mesos-slave/containerizers')).toBe('docker,mesos\n');
-    expect(read(root, 'etc/mesos-slave/executor_registration_timeout')).toBe('5mins\n');
+    expect(existsSync(join(root, 'etc/mesos-slave/containerizers'))).toBe(false);
+    expect(existsSync(join(root, 'etc/mesos-slave/executor_registration_timeout'))).toBe(false);
     expect(read(root, 'etc/mesos-slave/work_dir')).toBe('/var/lib/mesos\n');
   });
 
@@ -714,4 +831,185 @@ describe('count-agents.sh', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('/etc/mesos/zk is missing');
   });
+});
+
+describe('the package mirror on the node (lib/common.sh)', () => {
+  const KEY = 'pool/noble/aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb';
+  const CONTENT = 'a .deb as the mirror holds it\n';
+  const SHA = createHash('sha256').update(CONTENT).digest('hex');
+
+  function placeDownload(content: string): void {
+    const dir = join(root, 'var/lib/mesos-cluster/packages');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb'), content);
+  }
+
+  it('gives the path of a downloaded package whose SHA256 is the recorded one', async () => {
+    // Prepare
+    placeDownload(CONTENT);
+
+    // Act
+    const result = await bash('./configure-master.sh', 'verify_mirrored_package "$1" "aventer-mesos 1.11.0" "$2" "$3"', [root, KEY, SHA]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${root}/var/lib/mesos-cluster/packages/aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb\n`);
+  });
+
+  it('refuses a tampered package, naming it and the expected hash', async () => {
+    // Prepare
+    placeDownload('a .deb that someone replaced\n');
+
+    // Act
+    const result = await bash('./configure-master.sh', 'verify_mirrored_package "$1" "aventer-mesos 1.11.0" "$2" "$3"', [root, KEY, SHA]);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`PackageChecksumMismatch: aventer-mesos 1.11.0 (${KEY}) has sha256`);
+    expect(result.stderr).toContain(`expects ${SHA}`);
+  });
+
+  it('refuses a package that was not downloaded, naming it and the expected hash', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'verify_mirrored_package "$1" "marathon 1.11.30" "$2" "$3"', [
+      root,
+      'pool/noble/marathon_1.11.30_all.deb',
+      SHA,
+    ]);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`PackageMissing: marathon 1.11.30 (pool/noble/marathon_1.11.30_all.deb)`);
+    expect(result.stderr).toContain(`expected sha256 ${SHA}`);
+  });
+
+  const MIRROR_ENV = {
+    CLUSTER_NAME: 'demo-cluster',
+    MASTER_IPS: THREE.join(','),
+    MESOS_VERSION: DEFAULT_SOFTWARE.mesosVersion,
+    MARATHON_VERSION: DEFAULT_SOFTWARE.marathonVersion,
+    PACKAGE_REPOSITORY: DEFAULT_SOFTWARE.packageRepository,
+    PACKAGE_KEY_URL: DEFAULT_SOFTWARE.packageKeyUrl,
+    PACKAGE_SOURCE: 'mirror',
+    MESOS_PACKAGE_KEY: KEY,
+    MESOS_PACKAGE_SHA256: SHA,
+    MARATHON_PACKAGE_KEY: 'pool/noble/marathon_1.11.30_all.deb',
+    MARATHON_PACKAGE_SHA256: SHA,
+  };
+
+  it('accepts the mirror parameters of configure-master', async () => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'validate_master_env && echo "valid $PACKAGE_SOURCE"', [], MIRROR_ENV);
+
+    // Assess
+    expect(result.stdout).toBe('valid mirror\n');
+  });
+
+  it.each([
+    ['PACKAGE_SOURCE', 'somewhere'],
+    ['MESOS_PACKAGE_KEY', '../../etc/passwd'],
+    ['MESOS_PACKAGE_KEY', 'pool/noble/x.deb; reboot'],
+    ['MARATHON_PACKAGE_SHA256', 'ABC'],
+    ['MARATHON_PACKAGE_KEY', ''],
+  ])('refuses %s=%j', async (name, value) => {
+    // Prepare / Act
+    const result = await bash('./configure-master.sh', 'validate_master_env && echo valid', [], { ...MIRROR_ENV, [name]: value });
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(name);
+  });
+
+  it('reads an empty PACKAGE_SOURCE as the vendor repository, needing no mirror parameters', async () => {
+    // Prepare
+    const { MESOS_PACKAGE_KEY: _k, MESOS_PACKAGE_SHA256: _s, ...env } = MIRROR_ENV;
+
+    // Act
+    const result = await bash('./configure-slave.sh', 'validate_slave_env && echo "valid $PACKAGE_SOURCE"', [], {
+      ...env,
+      PACKAGE_SOURCE: '',
+    });
+
+    // Assess
+    expect(result.stdout).toBe('valid vendor\n');
+  });
+});
+
+describe('ZooKeeper probes of the rolling restart (lib/common.sh)', () => {
+  /** A fake ZooKeeper that answers `srvr` with the given mode. */
+  function fakeZooKeeper(host: string, mode: string): Promise<NetServer> {
+    return new Promise((resolve, reject) => {
+      const server = createNetServer((socket) => {
+        socket.once('data', (data) => {
+          socket.end(data.toString() === 'srvr' ? `Zookeeper version: 3.8.4\nMode: ${mode}\nNode count: 5\n` : '');
+        });
+      });
+      server.once('error', reject);
+      server.listen(0, host, () => resolve(server));
+    });
+  }
+  const portOfNet = (server: NetServer) => (server.address() as { port: number }).port;
+  const closeNet = (server: NetServer) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+  it('zk_mode reads the mode of a serving ZooKeeper', async () => {
+    // Prepare
+    const zk = await fakeZooKeeper('127.0.0.1', 'follower');
+
+    // Act
+    const result = await bash('./configure-master.sh', 'zk_mode 127.0.0.1 "$1"', [String(portOfNet(zk))]);
+    await closeNet(zk);
+
+    // Assess
+    expect(result.stdout).toBe('follower\n');
+  });
+
+  it('zk_mode fails for a ZooKeeper that is not serving, or not there', async () => {
+    // Prepare
+    const zk = await fakeZooKeeper('127.0.0.1', 'This ZooKeeper instance is not currently serving requests');
+    const port = String(portOfNet(zk));
+
+    // Act
+    const notServing = await bash('./configure-master.sh', 'zk_mode 127.0.0.1 "$1" || echo no', [port]);
+    await closeNet(zk);
+    const gone = await bash('./configure-master.sh', 'zk_mode 127.0.0.1 "$1" || echo no', [port]);
+
+    // Assess
+    expect(notServing.stdout).toBe('no\n');
+    expect(gone.stdout).toBe('no\n');
+  });
+
+  it('others_serve holds only when every other master is a leader or a follower', async () => {
+    // Prepare: three masters on 127.0.0.1-3, one port; this is the first.
+    const leader = await fakeZooKeeper('127.0.0.2', 'leader');
+    const port = portOfNet(leader);
+    const follower = await listenNetOn('127.0.0.3', port, 'follower');
+
+    // Act
+    const both = await bash('./configure-master.sh', 'others_serve "$1" 127.0.0.1 "$2" && echo yes || echo no', [
+      '127.0.0.1,127.0.0.2,127.0.0.3',
+      String(port),
+    ]);
+    await closeNet(follower);
+    const one = await bash('./configure-master.sh', 'others_serve "$1" 127.0.0.1 "$2" && echo yes || echo no', [
+      '127.0.0.1,127.0.0.2,127.0.0.3',
+      String(port),
+    ]);
+    await closeNet(leader);
+
+    // Assess
+    expect(both.stdout).toBe('yes\n');
+    expect(one.stdout).toBe('no\n');
+  });
+
+  function listenNetOn(host: string, port: number, mode: string): Promise<NetServer> {
+    return new Promise((resolve, reject) => {
+      const server = createNetServer((socket) => {
+        socket.once('data', () => socket.end(`Mode: ${mode}\n`));
+      });
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
 });

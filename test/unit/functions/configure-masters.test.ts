@@ -7,6 +7,29 @@ import type { ConfigureMastersInput } from '../../../functions/shared/contracts'
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
+const MESOS_SHA = 'a'.repeat(64);
+const MARATHON_SHA = 'b'.repeat(64);
+// A manifest with recorded hashes (the committed one has none yet).
+jest.mock('../../../functions/shared/package-manifest.json', () => ({
+  packages: [
+    {
+      package: 'aventer-mesos',
+      version: '1.11.0-0.7.1.ubuntu2404',
+      ubuntuRelease: '24.04',
+      file: 'aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb',
+      vendorUrl: null,
+      sha256: 'a'.repeat(64),
+    },
+    {
+      package: 'marathon',
+      version: '1.11.30',
+      ubuntuRelease: '24.04',
+      file: 'marathon_1.11.30-1_all.deb',
+      vendorUrl: null,
+      sha256: 'b'.repeat(64),
+    },
+  ],
+}));
 const ssmMock = mockClient(SSMClient);
 const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
 
@@ -43,6 +66,7 @@ describe('configure-masters', () => {
         PackageRepository: [DEFAULT_SOFTWARE.packageRepository],
         PackageKeyUrl: [DEFAULT_SOFTWARE.packageKeyUrl],
         ClusterId: ['c-1234'],
+        PackageSource: ['vendor'],
       },
       Comment: 'c-1234/configure-masters',
       TimeoutSeconds: 600,
@@ -51,6 +75,41 @@ describe('configure-masters', () => {
       InstanceId: 'i-1',
       Filters: [{ key: 'DocumentName', value: 'MesosCluster-ConfigureMaster' }],
     });
+  });
+
+  it('names the mirrored packages and their recorded SHA256 when the spec installs from the mirror', async () => {
+    // Prepare
+    ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
+    // Act
+    const result = await invokeStep(
+      configureMastersStep,
+      { ...input, software: { ...DEFAULT_SOFTWARE, packageSource: 'mirror' } },
+      clients
+    );
+    // Assess
+    expect(result).toEqual({ commandId: 'cmd-1' });
+    expect(ssmMock).toHaveReceivedCommandWith(SendCommandCommand, {
+      Parameters: expect.objectContaining({
+        PackageSource: ['mirror'],
+        MesosPackageKey: ['pool/noble/aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb'],
+        MesosPackageSha256: [MESOS_SHA],
+        MarathonPackageKey: ['pool/noble/marathon_1.11.30-1_all.deb'],
+        MarathonPackageSha256: [MARATHON_SHA],
+      }),
+    });
+  });
+
+  it('refuses the mirror for a version without a recorded SHA256, sending nothing', async () => {
+    // Prepare
+    const software = { ...DEFAULT_SOFTWARE, packageSource: 'mirror' as const, marathonVersion: '1.11.24' };
+    // Act
+    const run = invokeStep(configureMastersStep, { ...input, software }, clients);
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('marathon 1.11.24 for Ubuntu 24.04'),
+    });
+    expect(ssmMock).not.toHaveReceivedCommand(SendCommandCommand);
   });
 
   it('reuses the command of an earlier run instead of sending a second one', async () => {

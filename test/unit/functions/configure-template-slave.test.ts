@@ -7,6 +7,28 @@ import type { ConfigureTemplateSlaveInput } from '../../../functions/shared/cont
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
+const MESOS_SHA = 'a'.repeat(64);
+// A manifest with recorded hashes (the committed one has none yet).
+jest.mock('../../../functions/shared/package-manifest.json', () => ({
+  packages: [
+    {
+      package: 'aventer-mesos',
+      version: '1.11.0-0.7.1.ubuntu2404',
+      ubuntuRelease: '24.04',
+      file: 'aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb',
+      vendorUrl: null,
+      sha256: 'a'.repeat(64),
+    },
+    {
+      package: 'marathon',
+      version: '1.11.30',
+      ubuntuRelease: '24.04',
+      file: 'marathon_1.11.30-1_all.deb',
+      vendorUrl: null,
+      sha256: 'b'.repeat(64),
+    },
+  ],
+}));
 const ssmMock = mockClient(SSMClient);
 const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
 
@@ -38,11 +60,27 @@ describe('configure-template-slave', () => {
         MesosVersion: [DEFAULT_SOFTWARE.mesosVersion],
         PackageRepository: [DEFAULT_SOFTWARE.packageRepository],
         PackageKeyUrl: [DEFAULT_SOFTWARE.packageKeyUrl],
+        PackageSource: ['vendor'],
       },
       Comment: 'c-1234/configure-template-slave',
       TimeoutSeconds: 600,
     });
     expect(ssmMock).toHaveReceivedCommandWith(ListCommandsCommand, { InstanceId: 'i-tpl' });
+  });
+
+  it('names the mirrored Mesos package and its recorded SHA256 when the spec installs from the mirror', async () => {
+    // Prepare
+    ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-s' } });
+    // Act
+    await invokeStep(configureTemplateSlaveStep, { ...input, software: { ...DEFAULT_SOFTWARE, packageSource: 'mirror' } }, clients);
+    // Assess
+    expect(ssmMock).toHaveReceivedCommandWith(SendCommandCommand, {
+      Parameters: expect.objectContaining({
+        PackageSource: ['mirror'],
+        MesosPackageKey: ['pool/noble/aventer-mesos_1.11.0-0.7.1.ubuntu2404_amd64.deb'],
+        MesosPackageSha256: [MESOS_SHA],
+      }),
+    });
   });
 
   it('reuses the successful command of an earlier run', async () => {
