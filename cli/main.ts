@@ -20,6 +20,7 @@ import {
   UsageError,
 } from './commands';
 import { HomeLockedError } from './lock';
+import { mirrorCommand } from './mirror-command';
 import { remoteContextOf, runRemote } from './remote/dispatch';
 import { RemoteRefusal } from './remote/remote-commands';
 import { advanceCommand, loadCommand, scaleCommand } from './scale-commands';
@@ -131,6 +132,18 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
         []
       )
   ).action(async (name: string, flags) => setExit(await scaleCommand(ctx, name, flags)));
+
+  program
+    .command('mirror')
+    .description("fill the package mirror bucket with the manifest's .deb files, each checked against its recorded SHA256")
+    .option('--from <dir>', 'folder with the .deb files (needed for every package the bucket lacks)')
+    .option('--record', 'record the SHA256 and file name of unrecorded packages from the files in --from into the manifest')
+    .option('--bucket <name>', 'the bucket (default: $MESOS_CLUSTER_PACKAGE_BUCKET, the stack output, or the simulated one)')
+    .option('--manifest <file>', 'the package manifest (default: functions/shared/package-manifest.json)')
+    .option('--simulate', "fill the simulated stack's bucket (default)")
+    .option('--local', "fill a deployed stack's bucket with the standard credential chain")
+    .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .action(async (flags) => setExit(await mirrorCommand(ctx, flags)));
 
   const simulator = program.command('simulator').description('inspect, load, advance or reset the simulated cloud');
   simulator

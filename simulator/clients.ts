@@ -6,6 +6,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ServiceName } from './types';
 
@@ -26,6 +27,8 @@ export interface SimulatedClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly cloudwatch: CloudWatchClient;
+  /** The package mirror's S3 (the mirror command; no workflow step calls S3). */
+  readonly s3: S3Client;
 }
 
 interface StackClient {
@@ -58,8 +61,10 @@ export function simulatedClients(cloud: CommandAnswerer, region: string, overrid
   const ec2 = new EC2Client(config);
   const ssm = new SSMClient(config);
   const cloudwatch = new CloudWatchClient(config);
+  const s3 = new S3Client(config);
   answerFrom(ec2 as unknown as StackClient, 'ec2', cloud);
   answerFrom(ssm as unknown as StackClient, 'ssm', cloud);
   answerFrom(cloudwatch as unknown as StackClient, 'cloudwatch', cloud);
-  return { ec2, ssm, cloudwatch };
+  answerFrom(s3 as unknown as StackClient, 's3', cloud);
+  return { ec2, ssm, cloudwatch, s3 };
 }

@@ -19,6 +19,7 @@ import { SimError, serviceError } from './errors';
 import { checkFault, takeFault } from './faults';
 import { loadLatencyModel } from './latency-model';
 import { registeredAgents, runsMaster } from './mesos';
+import { s3Handlers, tamperPackageObject } from './s3';
 import { agentTasksAt, allocationAt, compareIps, setAgentTasks, setLoad } from './scaling';
 import { ssmHandlers } from './ssm';
 import { type CloudState, emptyState } from './state';
@@ -60,11 +61,17 @@ const HANDLERS: Record<ServiceName, Record<string, Handler>> = {
   ec2: { ...networkHandlers, ...natHandlers, ...securityGroupHandlers, ...instanceHandlers, ...imageHandlers, ...tagHandlers },
   ssm: ssmHandlers,
   cloudwatch: cloudwatchHandlers,
+  s3: s3Handlers,
 };
 
 /** The operations the simulated cloud answers, per service. */
 export function supportedOperations(): Record<ServiceName, string[]> {
-  return { ec2: Object.keys(HANDLERS.ec2), ssm: Object.keys(HANDLERS.ssm), cloudwatch: Object.keys(HANDLERS.cloudwatch) };
+  return {
+    ec2: Object.keys(HANDLERS.ec2),
+    ssm: Object.keys(HANDLERS.ssm),
+    cloudwatch: Object.keys(HANDLERS.cloudwatch),
+    s3: Object.keys(HANDLERS.s3),
+  };
 }
 
 /**
@@ -141,7 +148,8 @@ export class SimulatedCloud {
     if (fault) throw new SimError(fault.code, fault.message ?? `${operation} failed with ${fault.code} (injected fault)`);
     const handler = HANDLERS[service]?.[operation];
     if (!handler) throw new SimError('UnsupportedOperation', `The simulated cloud does not support ${service}:${operation}Command`);
-    if (sim.model.throttling) consumeTokens(state, sim.model, service, operation, input, sim.now());
+    // S3's request rates are far above what the mirror command sends: not throttled here.
+    if (sim.model.throttling && service !== 's3') consumeTokens(state, sim.model, service, operation, input, sim.now());
     return handler(sim, input);
   }
 
@@ -268,6 +276,11 @@ export class SimulatedCloud {
       }
     }
     return changes.sort((a, b) => a.at - b.at || (a.alarmName < b.alarmName ? -1 : 1));
+  }
+
+  /** Replaces a package mirror object's content behind the mirror command's back: a tampered package. */
+  tamperPackage(key: string, content: string | Uint8Array): void {
+    tamperPackageObject(this.#sim, key, content);
   }
 
   /** The serializable state, stamped with the virtual time of the call. */

@@ -7,6 +7,7 @@
  */
 import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import * as ssmSdk from '@aws-sdk/client-ssm';
 import type { ServiceName } from './types';
 
@@ -34,6 +35,10 @@ const CLIENT_STATUS: Record<string, number> = {
   AuthFailure: 401,
   UnauthorizedOperation: 403,
   AccessDeniedException: 400,
+  NotFound: 404,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  BadDigest: 400,
 };
 
 /** The SDK-shaped error the simulated cloud throws. */
@@ -58,6 +63,7 @@ function modeledClass(service: ServiceName, code: string): ExceptionClass | unde
 function baseClass(service: ServiceName): ExceptionClass {
   if (service === 'ssm') return ssmSdk.SSMServiceException as unknown as ExceptionClass;
   if (service === 'cloudwatch') return cloudwatchSdk.CloudWatchServiceException as unknown as ExceptionClass;
+  if (service === 's3') return S3ServiceException as unknown as ExceptionClass;
   return EC2ServiceException as unknown as ExceptionClass;
 }
 

@@ -25,6 +25,7 @@ import { ssmOnline } from './ec2/facts';
 import { fail } from './errors';
 import { COMMAND_FAULT_OUTCOMES, takeFault } from './faults';
 import { registeredAgents, runsMaster } from './mesos';
+import { mirrorRefusal } from './s3';
 import { agentLoadOutput, applyDrain, parseAgentIps } from './scaling';
 import type { CommandRecord, InstanceRecord, InvocationRecord } from './state';
 import type { DocumentBehaviour } from './types';
@@ -166,7 +167,7 @@ function invocationStatus(sim: Sim, command: CommandRecord, inv: InvocationRecor
       responseCode: 1,
       ...ended,
       stdout: '',
-      stderr: 'failed to run commands: exit status 1\n',
+      stderr: `${command.failureOutput ?? 'failed to run commands: exit status 1'}\n`,
     };
   if (MASTER_DOCUMENTS.includes(command.behaviour) && (!inst || !runsMaster(inst, inv.endAt))) {
     return {
@@ -251,7 +252,9 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
   const fault = takeFault(sim.state.faults, `Command:${documentName}`);
   // drain-agents refuses a malformed AgentIps before it does anything.
   const agentIps = behaviour === 'drain-agents' ? parseAgentIps(input.Parameters?.AgentIps?.[0]) : [];
-  const refused = agentIps === undefined ? 'Failed' : undefined;
+  // With PackageSource mirror, the configure scripts check the downloaded packages first.
+  const packageRefusal = mirrorPackagesRefusal(sim, behaviour, input.Parameters ?? {});
+  const refused = agentIps === undefined || packageRefusal !== undefined ? 'Failed' : undefined;
   const outcome = fault ? (COMMAND_OUTCOMES.find((o) => o === fault.code) ?? 'Failed') : (refused ?? 'Success');
   const now = sim.now();
   const duration = sim.model.commandDurationsMs[behaviour];
@@ -263,6 +266,7 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
     comment: input.Comment,
     timeoutSeconds: timeout,
     requestedAt: now,
+    ...(packageRefusal !== undefined && !fault ? { failureOutput: packageRefusal } : {}),
     invocations: ids.map((instanceId) => {
       const inProgressAt = now + sim.latency(sim.model.ssmDeliveryMs);
       return { instanceId, inProgressAt, endAt: inProgressAt + sim.latency(duration), outcome };
@@ -279,6 +283,29 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
   }
   return { Command: commandView(sim, command) };
 });
+
+/**
+ * Why a configure command that installs from the mirror fails (the first package the mirror
+ * cannot serve with the SHA256 the command names), or undefined.
+ */
+function mirrorPackagesRefusal(
+  sim: Sim,
+  behaviour: DocumentBehaviour,
+  parameters: Record<string, string[] | undefined>
+): string | undefined {
+  if (behaviour !== 'configure-master' && behaviour !== 'configure-slave') return undefined;
+  if (parameters.PackageSource?.[0] !== 'mirror') return undefined;
+  const packages = [['aventer-mesos', 'Mesos']];
+  if (behaviour === 'configure-master') packages.push(['marathon', 'Marathon']);
+  for (const [name, param] of packages) {
+    const key = parameters[`${param}PackageKey`]?.[0] ?? '';
+    const sha = parameters[`${param}PackageSha256`]?.[0] ?? '';
+    const version = parameters[`${param}Version`]?.[0] ?? '';
+    const refusal = mirrorRefusal(sim, `${name} ${version}`, key, sha);
+    if (refusal) return refusal;
+  }
+  return undefined;
+}
 
 function findCommand(sim: Sim, commandId: string | undefined, code: string): CommandRecord {
   const command = commandId === undefined ? undefined : sim.state.commands[commandId];

@@ -214,6 +214,8 @@ export interface CommandRecord {
   timeoutSeconds?: number;
   requestedAt: number;
   invocations: InvocationRecord[];
+  /** The standard error of a failed command, when the simulated script says why (a refused package). */
+  failureOutput?: string;
 }
 
 export interface MetricRecord {
@@ -233,6 +235,18 @@ export interface TokenRecord {
 export interface BucketRecord {
   tokens: number;
   updatedAt: number;
+}
+
+/** An object of the package mirror bucket (simulator/s3.ts). */
+export interface MirrorObjectRecord {
+  size: number;
+  /** SHA256 of the content, base64 (as S3's ChecksumSHA256). */
+  sha256Base64: string;
+  /** Whether S3 keeps the checksum (the upload named SHA256). */
+  checksumStored: boolean;
+  versionId: string;
+  versions: number;
+  lastModified: number;
 }
 
 export interface CloudState {
@@ -263,6 +277,8 @@ export interface CloudState {
   clientTokens: Record<string, TokenRecord>;
   faults: FaultSpec[];
   buckets: Record<string, BucketRecord>;
+  /** The package mirror bucket's objects, by key (absent in states saved before it existed). */
+  packageObjects?: Record<string, MirrorObjectRecord>;
   calls: Record<string, number>;
 }
 
@@ -292,6 +308,7 @@ export function emptyState(region: string, seed: number, now: number): CloudStat
     clientTokens: {},
     faults: [],
     buckets: {},
+    packageObjects: {},
     calls: {},
   };
 }

@@ -20,6 +20,7 @@ const THROTTLE_CODES: Record<ServiceName, [string, string]> = {
   ec2: ['RequestLimitExceeded', 'Request limit exceeded.'],
   ssm: ['ThrottlingException', 'Rate exceeded'],
   cloudwatch: ['Throttling', 'Rate exceeded'],
+  s3: ['SlowDown', 'Please reduce your request rate.'],
 };
 
 function hasSelection(input: Record<string, unknown>): boolean {

@@ -558,10 +558,10 @@ verify_mirrored_package() {
   is_sha256 "$expected" || die "invalid SHA256 for $name: '$expected'"
   file=$root$(mirrored_package_file "$key")
   [[ -f $file ]] ||
-    die "PackageMissing: $name ($key) was not downloaded from the package mirror; expected sha256 $expected. Fill the mirror with: mesos-cluster mirror --from DIR"
+    die "PackageMissing: $name is not in the package mirror ($key); expected sha256 $expected; fill it with mesos-cluster mirror --from DIR"
   actual=$(sha256sum "$file" | cut -d' ' -f1)
   [[ $actual == "$expected" ]] ||
-    die "PackageChecksumMismatch: $name ($key) has sha256 $actual; the project's manifest expects $expected. Nothing was installed."
+    die "PackageChecksumMismatch: $name has sha256 $actual, the manifest expects $expected ($key)"
   printf '%s\n' "$file"
 }
 

@@ -35,6 +35,7 @@ const THROTTLING: Readonly<Record<ServiceName, string>> = {
   ec2: 'RequestLimitExceeded',
   ssm: 'ThrottlingException',
   cloudwatch: 'Throttling',
+  s3: 'SlowDown',
 };
 
 /** The NotFound code that an operation naming a just-created resource by id may answer. */
