@@ -79,3 +79,33 @@ export function stepTask(scope: Construct, stateName: string, props: StepTaskPro
   });
   return applyRetries(task, props.retries);
 }
+
+/** One step of a machine: which step, what it is given and what is kept of its answer. */
+export interface MachineStepProps<Id extends StepId = StepId> {
+  /** The step id (its folder under functions/ and its Lambda). */
+  readonly step: Id;
+  /** The fields the step needs besides clusterId, clusterName and executionId. */
+  readonly payload?: PayloadFields;
+  /** The fields kept from the step's result (see StepTaskProps.result). */
+  readonly result: Readonly<Record<string, string>>;
+  /** The state key the result is written to, e.g. '$.vpc'. */
+  readonly resultPath: string;
+  /** @default the builder's retries */
+  readonly retries?: RetryPolicy;
+  /** Leave out the cluster name (a step called before the name is known). @default false */
+  readonly withoutClusterName?: boolean;
+}
+
+/** Builds the task of one step of a machine: `step('Create VPC', { step: 'create-vpc', … })`. */
+export type StepBuilder<Id extends StepId = StepId> = (stateName: string, props: MachineStepProps<Id>) => tasks.LambdaInvoke;
+
+/** A step builder for one machine: its functions, where it keeps the cluster reference, its default retries. */
+export function stepBuilder<Id extends StepId>(
+  scope: Construct,
+  functions: Readonly<Record<Id, lambda.IFunction>>,
+  cluster: ClusterPaths,
+  retries: RetryPolicy
+): StepBuilder<Id> {
+  return (stateName, { step, retries: own, ...rest }) =>
+    stepTask(scope, stateName, { fn: functions[step], cluster, retries: own ?? retries, ...rest });
+}

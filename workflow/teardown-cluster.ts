@@ -19,6 +19,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { TeardownStepId } from '../functions/shared/contracts';
 import { buildStandardMachine, type MachineObservabilityProps } from './observability';
@@ -41,6 +42,27 @@ export interface TeardownChainOptions {
   readonly cluster?: ClusterPaths;
 }
 
+/** What the phases of the teardown chain are built with. */
+interface TeardownPhaseContext {
+  readonly scope: Construct;
+  readonly prefix: string;
+  /** A teardown step; its result goes to `$.teardown.<resultKey>`. */
+  readonly step: (stateName: string, props: TeardownStepProps) => tasks.LambdaInvoke;
+}
+
+interface TeardownStepProps {
+  readonly step: TeardownStepId;
+  readonly result: Readonly<Record<string, string>>;
+  /** The key under `$.teardown`. */
+  readonly resultKey: string;
+  /** A check of a poll loop (TEARDOWN_CHECK_RETRIES). @default false */
+  readonly check?: boolean;
+}
+
+const DELETED = { deleted: '$.Payload.deleted' };
+const STARTED = { ids: '$.Payload.ids' };
+const PROGRESS = { done: '$.Payload.done', remaining: '$.Payload.remaining' };
+
 /**
  * Builds the teardown chain. `prefix` is prepended to every state name so that the create
  * machine can embed the same chain as its rollback ('Roll Back Delete VPC').
@@ -52,77 +74,21 @@ export function buildTeardownChain(
   options: TeardownChainOptions = {}
 ): TeardownChain {
   const cluster = options.cluster ?? { clusterId: '$.clusterId', clusterName: '$.clusterName' };
-  const name = (s: string) => `${prefix}${s}`;
-  const step = (stateName: string, id: TeardownStepId, result: Record<string, string>, resultKey: string, check = false) =>
-    stepTask(scope, name(stateName), {
-      fn: functions[id],
-      cluster,
-      result,
-      resultPath: `$.teardown.${resultKey}`,
-      retries: check ? TEARDOWN_CHECK_RETRIES : TEARDOWN_STEP_RETRIES,
-    });
-  const deleted = { deleted: '$.Payload.deleted' };
-  const started = { ids: '$.Payload.ids' };
-  const progress = { done: '$.Payload.done', remaining: '$.Payload.remaining' };
-
-  const deleteAlarms = step('Delete Scaling Alarms', 'delete-alarms', deleted, 'alarms');
-
-  const instancesTerminated = new sfn.Succeed(scope, name('Instances Terminated'));
-  const terminateBranch = sfn.Chain.start(step('Terminate Instances', 'terminate-cluster-instances', started, 'instances')).next(
-    pollLoop(scope, {
-      prefix,
-      subject: 'Instance Termination',
-      counter: 'instancesTerminated',
-      probe: step('Check Instances Terminated', 'check-instances-terminated', progress, 'instanceTermination', true),
-      question: 'Are Instances Terminated?',
-      done: sfn.Condition.booleanEquals('$.teardown.instanceTermination.done', true),
-      next: instancesTerminated,
-      timing: INSTANCES_TERMINATED,
-      stepId: 'check-instances-terminated',
-      notDone: 'instances not terminated',
-    })
-  );
-
-  const natGatewaysDeleted = new sfn.Succeed(scope, name('NAT Gateways Deleted'));
-  const natBranch = sfn.Chain.start(step('Delete NAT Gateways', 'delete-nat-gateways', started, 'natGateways')).next(
-    pollLoop(scope, {
-      prefix,
-      subject: 'NAT Gateway Deletion',
-      counter: 'natGatewaysDeleted',
-      probe: step('Check NAT Gateways Deleted', 'check-nat-gateways-deleted', progress, 'natGatewayDeletion', true),
-      question: 'Are NAT Gateways Deleted?',
-      done: sfn.Condition.booleanEquals('$.teardown.natGatewayDeletion.done', true),
-      next: natGatewaysDeleted,
-      timing: NAT_GATEWAYS_DELETED,
-      stepId: 'check-nat-gateways-deleted',
-      notDone: 'NAT gateways not deleted',
-    })
-  );
-
-  const imagesBranch = step('Delete Images', 'delete-images', deleted, 'images');
-
-  // Instances, NAT gateways and images do not depend on each other (research (b) 1, 1b, 1c).
-  const drain = new sfn.Parallel(scope, name('Delete Instances NAT Gateways And Images'), {
-    resultSelector: {
-      instanceIds: sfn.JsonPath.stringAt('$[0].teardown.instances.ids'),
-      natGatewayIds: sfn.JsonPath.stringAt('$[1].teardown.natGateways.ids'),
-      imageIds: sfn.JsonPath.stringAt('$[2].teardown.images.deleted'),
-    },
-    resultPath: '$.teardown.drained',
-  })
-    .branch(terminateBranch)
-    .branch(natBranch)
-    .branch(imagesBranch);
-
-  const sequence = [
-    step('Release Elastic IPs', 'release-addresses', deleted, 'addresses'),
-    step('Delete Route Tables', 'delete-route-tables', deleted, 'routeTables'),
-    step('Delete Internet Gateways', 'delete-internet-gateways', deleted, 'internetGateways'),
-    step('Delete Security Groups', 'delete-security-groups', deleted, 'securityGroups'),
-    step('Delete Subnets', 'delete-subnets', deleted, 'subnets'),
-    step('Delete VPC', 'delete-vpc', deleted, 'vpc'),
-    step('Verify Nothing Left', 'verify-deleted', { remaining: '$.Payload.remaining' }, 'remaining'),
-  ];
+  const ctx: TeardownPhaseContext = {
+    scope,
+    prefix,
+    step: (stateName, props) =>
+      stepTask(scope, `${prefix}${stateName}`, {
+        fn: functions[props.step],
+        cluster,
+        result: props.result,
+        resultPath: `$.teardown.${props.resultKey}`,
+        retries: props.check ? TEARDOWN_CHECK_RETRIES : TEARDOWN_STEP_RETRIES,
+      }),
+  };
+  const deleteAlarms = ctx.step('Delete Scaling Alarms', { step: 'delete-alarms', result: DELETED, resultKey: 'alarms' });
+  const drain = drainPhase(ctx);
+  const sequence = networkDeletionPhase(ctx);
 
   let chain = sfn.Chain.start(deleteAlarms).next(drain);
   for (const state of sequence) chain = chain.next(state);
@@ -134,6 +100,89 @@ export function buildTeardownChain(
       for (const state of catchable) state.addCatch(handler, props);
     },
   };
+}
+
+/**
+ * The owners of ENIs and addresses, side by side (they do not depend on each other,
+ * research (b) 1, 1b, 1c): [Terminate Instances → wait terminated] ‖ [Delete NAT Gateways
+ * → wait deleted] ‖ [Delete Images].
+ */
+function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
+  const { scope, prefix, step } = ctx;
+  const name = (s: string) => `${prefix}${s}`;
+  const instancesTerminated = new sfn.Succeed(scope, name('Instances Terminated'));
+  const terminateBranch = sfn.Chain.start(
+    step('Terminate Instances', { step: 'terminate-cluster-instances', result: STARTED, resultKey: 'instances' })
+  ).next(
+    pollLoop(scope, {
+      prefix,
+      subject: 'Instance Termination',
+      counter: 'instancesTerminated',
+      probe: step('Check Instances Terminated', {
+        step: 'check-instances-terminated',
+        result: PROGRESS,
+        resultKey: 'instanceTermination',
+        check: true,
+      }),
+      question: 'Are Instances Terminated?',
+      done: sfn.Condition.booleanEquals('$.teardown.instanceTermination.done', true),
+      next: instancesTerminated,
+      timing: INSTANCES_TERMINATED,
+      stepId: 'check-instances-terminated',
+      notDone: 'instances not terminated',
+    })
+  );
+
+  const natGatewaysDeleted = new sfn.Succeed(scope, name('NAT Gateways Deleted'));
+  const natBranch = sfn.Chain.start(
+    step('Delete NAT Gateways', { step: 'delete-nat-gateways', result: STARTED, resultKey: 'natGateways' })
+  ).next(
+    pollLoop(scope, {
+      prefix,
+      subject: 'NAT Gateway Deletion',
+      counter: 'natGatewaysDeleted',
+      probe: step('Check NAT Gateways Deleted', {
+        step: 'check-nat-gateways-deleted',
+        result: PROGRESS,
+        resultKey: 'natGatewayDeletion',
+        check: true,
+      }),
+      question: 'Are NAT Gateways Deleted?',
+      done: sfn.Condition.booleanEquals('$.teardown.natGatewayDeletion.done', true),
+      next: natGatewaysDeleted,
+      timing: NAT_GATEWAYS_DELETED,
+      stepId: 'check-nat-gateways-deleted',
+      notDone: 'NAT gateways not deleted',
+    })
+  );
+
+  const imagesBranch = step('Delete Images', { step: 'delete-images', result: DELETED, resultKey: 'images' });
+
+  return new sfn.Parallel(scope, name('Delete Instances NAT Gateways And Images'), {
+    resultSelector: {
+      instanceIds: sfn.JsonPath.stringAt('$[0].teardown.instances.ids'),
+      natGatewayIds: sfn.JsonPath.stringAt('$[1].teardown.natGateways.ids'),
+      imageIds: sfn.JsonPath.stringAt('$[2].teardown.images.deleted'),
+    },
+    resultPath: '$.teardown.drained',
+  })
+    .branch(terminateBranch)
+    .branch(natBranch)
+    .branch(imagesBranch);
+}
+
+/** The network, in dependency order, then the check that nothing is left. */
+function networkDeletionPhase(ctx: TeardownPhaseContext): tasks.LambdaInvoke[] {
+  const { step } = ctx;
+  return [
+    step('Release Elastic IPs', { step: 'release-addresses', result: DELETED, resultKey: 'addresses' }),
+    step('Delete Route Tables', { step: 'delete-route-tables', result: DELETED, resultKey: 'routeTables' }),
+    step('Delete Internet Gateways', { step: 'delete-internet-gateways', result: DELETED, resultKey: 'internetGateways' }),
+    step('Delete Security Groups', { step: 'delete-security-groups', result: DELETED, resultKey: 'securityGroups' }),
+    step('Delete Subnets', { step: 'delete-subnets', result: DELETED, resultKey: 'subnets' }),
+    step('Delete VPC', { step: 'delete-vpc', result: DELETED, resultKey: 'vpc' }),
+    step('Verify Nothing Left', { step: 'verify-deleted', result: { remaining: '$.Payload.remaining' }, resultKey: 'remaining' }),
+  ];
 }
 
 /** The input of a teardown execution. */

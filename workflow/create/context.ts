@@ -1,0 +1,45 @@
+/**
+ * What every phase of the create machine is built with: the scope, the step builders and
+ * the paths of the cluster reference and the validated spec.
+ */
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { CHECK_STEP_RETRIES, CREATE_STEP_RETRIES, LAUNCH_STEP_RETRIES } from '../retry';
+import { type ClusterPaths, type StepBuilder, type StepFunctions, stepBuilder } from '../step-task';
+
+/** The validated spec: every field below exists once Validate Cluster Spec has succeeded. */
+export const SPEC = '$.validated.spec';
+
+/** JSONPath helpers. */
+export const J = sfn.JsonPath;
+
+/** The cluster reference of the create machine. */
+export const CREATE_CLUSTER: ClusterPaths = { clusterId: '$.clusterId', clusterName: `${SPEC}.name` };
+
+export interface CreatePhaseContext {
+  readonly scope: Construct;
+  /** Every step's function: the create steps and, for the rollback, the teardown steps. */
+  readonly functions: StepFunctions;
+  readonly cluster: ClusterPaths;
+  /** A create step (CREATE_STEP_RETRIES). */
+  readonly step: StepBuilder;
+  /** A step that launches instances (LAUNCH_STEP_RETRIES). */
+  readonly launch: StepBuilder;
+  /** The check of a poll loop (CHECK_STEP_RETRIES). */
+  readonly check: StepBuilder;
+}
+
+export function createPhaseContext(scope: Construct, functions: StepFunctions): CreatePhaseContext {
+  const cluster = CREATE_CLUSTER;
+  return {
+    scope,
+    functions,
+    cluster,
+    step: stepBuilder(scope, functions, cluster, CREATE_STEP_RETRIES),
+    launch: stepBuilder(scope, functions, cluster, LAUNCH_STEP_RETRIES),
+    check: stepBuilder(scope, functions, cluster, CHECK_STEP_RETRIES),
+  };
+}
+
+/** A state that joins the failure path when it fails. */
+export type CatchableState = sfn.TaskStateBase | sfn.Parallel;
