@@ -14,6 +14,7 @@
  * bench/ measures the effect against the critical-path bound (bench/README.md).
  */
 import { Duration } from 'aws-cdk-lib';
+import { DEFAULT_TIMEOUTS } from '../functions/shared/cluster-spec-rules';
 
 /** One poll loop: Wait `firstWait` → Check → (not done) Wait `interval` → Check …, at most `maxChecks` checks. */
 export interface PollTiming {
@@ -200,3 +201,30 @@ export const CREATE_MACHINE_TIMEOUT: Duration = Duration.hours(2);
  * ≈ 10 min DependencyViolation budget) is ≈ 70 min.
  */
 export const TEARDOWN_MACHINE_TIMEOUT: Duration = Duration.hours(2);
+
+/**
+ * What a timed poll loop's check answers besides its own fields (functions/shared/poll.ts):
+ * picked into the check's result so that the loop's Wait and Choice read it.
+ */
+export const POLL_ANSWER: Readonly<Record<string, string>> = {
+  waitSeconds: '$.Payload.waitSeconds',
+  timedOut: '$.Payload.timedOut',
+  waited: '$.Payload.waited',
+};
+
+/**
+ * The time budgets (seconds) of the loops whose machine has no cluster spec to read them
+ * from (teardown, scale), from docs/research/aws-faults-and-timings.md (b) and (c).
+ */
+export const POLL_BUDGETS = {
+  /** Instances terminated: 20–60 s observed, p95 2–5 min; "allow 10–20 min (TF instance delete timeout 20 min)". */
+  instancesTerminated: 20 * 60,
+  /** NAT gateways deleted: 20–60 s observed, p95 2–5 min; "allow 10 min (TF delete timeout 30 min)": 15 min. */
+  natGatewaysDeleted: 15 * 60,
+  /** New slaves Online in SSM (a scale-out): as a create's nodes (DEFAULT_TIMEOUTS.nodesOnlineMinutes). */
+  nodesOnline: DEFAULT_TIMEOUTS.nodesOnlineMinutes * 60,
+  /** New agents registered (a scale-out): as a create's agents (DEFAULT_TIMEOUTS.agentsMinutes). */
+  agentsRegistered: DEFAULT_TIMEOUTS.agentsMinutes * 60,
+  /** A drain-agents command: delivery 1–5 s plus a few operator calls, bounded by its 120 s delivery timeout: 3 min. */
+  drainCommand: 3 * 60,
+} as const;

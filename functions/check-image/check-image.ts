@@ -9,7 +9,7 @@ import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type I
 import { hasCode } from '../shared/aws-errors';
 import type { CheckImageInput, CheckImageOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
-import { epochOf, withPoll } from '../shared/poll';
+import { epochOf, isPolled, withPoll } from '../shared/poll';
 import { defineStep, type StepClients } from '../shared/step';
 
 const PENDING_STATES = ['pending', 'transient'];
@@ -31,7 +31,7 @@ export const checkImageStep = defineStep(
     const state = image.State ?? 'pending';
     if (state === 'available') return withPoll(input, { state: 'available' }, { done: true, startedAt });
     if (PENDING_STATES.includes(state)) {
-      const remainingSeconds = input.budgetSeconds === undefined ? undefined : await snapshotRemaining(ec2, image);
+      const remainingSeconds = isPolled(input) ? await snapshotRemaining(ec2, image) : undefined;
       return withPoll(
         input,
         { state: 'pending' },

@@ -10,7 +10,7 @@ import { SSM_MAX_INSTANCE_IDS } from '../shared/commands';
 import type { CheckSsmOnlineInput, CheckSsmOnlineOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
 import { chunk, DEAD_INSTANCE_STATES, describeInstances } from '../shared/instances';
-import { earliest, epochOf, withPoll } from '../shared/poll';
+import { earliest, epochOf, isPolled, withPoll } from '../shared/poll';
 import { defineStep, type StepClients } from '../shared/step';
 
 /**
@@ -32,7 +32,7 @@ export const checkSsmOnlineStep = defineStep(
     }
     const onlineCount = input.instanceIds.filter((id) => online.has(id)).length;
     const done = onlineCount === total;
-    const polled = input.budgetSeconds !== undefined;
+    const polled = isPolled(input);
     if (done && !polled) return { online: true, onlineCount, total };
 
     const offline = input.instanceIds.filter((id) => !online.has(id));

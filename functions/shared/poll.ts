@@ -17,8 +17,10 @@
 
 /** What a check of a poll loop receives besides its own fields. */
 export interface PollInput {
-  /** The loop's time budget in seconds; without it the check answers only its own fields. */
+  /** The loop's time budget in seconds; without it (and `budgetMinutes`) the check answers only its own fields. */
   readonly budgetSeconds?: number;
+  /** The budget in minutes, as the cluster spec's `timeouts` give it (used when `budgetSeconds` is absent). */
+  readonly budgetMinutes?: number;
   /**
    * Count from this instant (ISO 8601) instead of the resource's own start: for checks whose
    * resource carries no timestamp (an agent count), or a loop that waits for a chain.
@@ -109,6 +111,11 @@ export function pollAnswer(state: PollState): PollAnswer {
   return { waitSeconds, timedOut: false, ...base };
 }
 
+/** True when the machine gave the check a budget (it answers when to look next). */
+export function isPolled(input: PollInput): boolean {
+  return input.budgetSeconds !== undefined || input.budgetMinutes !== undefined;
+}
+
 /** Epoch ms of a timestamp the SDK returns (a Date, or an ISO string for some fields); undefined when absent or unreadable. */
 export function epochOf(value: Date | string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -132,7 +139,8 @@ export function withPoll<T extends object>(
   answer: T,
   state: { done: boolean; startedAt?: number | undefined; remainingSeconds?: number; now?: number }
 ): T | (T & PollAnswer) {
-  if (input.budgetSeconds === undefined) return answer;
+  const budgetSeconds = input.budgetSeconds ?? (input.budgetMinutes === undefined ? undefined : input.budgetMinutes * 60);
+  if (budgetSeconds === undefined) return answer;
   const startedAt = epochOf(input.since) ?? state.startedAt;
   return {
     ...answer,
@@ -140,7 +148,7 @@ export function withPoll<T extends object>(
       done: state.done,
       startedAt,
       now: state.now ?? Date.now(),
-      budgetSeconds: input.budgetSeconds,
+      budgetSeconds,
       ...(state.remainingSeconds === undefined ? {} : { remainingSeconds: state.remainingSeconds }),
     }),
   };

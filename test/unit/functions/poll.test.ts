@@ -99,6 +99,13 @@ describe('withPoll', () => {
     expect(answer).toEqual({ done: false });
   });
 
+  it('takes the budget in minutes, as the spec gives it', () => {
+    // Act
+    const answer = withPoll({ budgetMinutes: 30 }, { done: false }, { done: false, startedAt: T0, now: at(1800) });
+    // Assess
+    expect(answer).toMatchObject({ timedOut: true, budgetSeconds: 1800, waited: 'after 30 min of a 30 min budget' });
+  });
+
   it("counts from the input's since before the resource's own start", () => {
     // Act
     const answer = withPoll(
