@@ -10,13 +10,14 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DOCUMENTS } from '../functions/shared/documents';
 import type { StepClients } from '../functions/shared/step';
 import { loadLatencyModel, SimulatedCloud, type SimulatorState } from '../simulator';
 import { type FaultArg, unfiredFaults } from './faults';
 import { Journal } from './journal';
-import { acquireHomeLock, type LockOptions } from './lock';
+import { acquireLock, clusterLock, type LockHolder, type LockOptions, SIMULATED_CLOUD_LOCK } from './lock';
 import { hexSuffix } from './runner/seeded-random';
 import { inVirtualTime } from './runner/virtual-time';
 import { readJsonObject, StateFileError, simulatorRecovery } from './state-files';
@@ -51,7 +52,9 @@ export interface CloudOptions {
   readonly warn?: (text: string) => void;
   /** Seed words of the command, so that the same command on the same state repeats exactly. */
   readonly seed: string;
-  /** How the home lock treats a running command (see lock.ts); the lock is named after `seed`. */
+  /** The cluster name the command acts on: its lock is held for the whole command. */
+  readonly cluster?: string;
+  /** How the cluster lock treats a running command (see lock.ts); the holder is named after `seed`. */
   readonly lock?: Pick<LockOptions, 'stopHolder' | 'notify'>;
 }
 
@@ -66,7 +69,16 @@ export interface CloudSession {
   newClusterId(name: string): string;
   /** The virtual clock of runMachine (simulated cloud), or undefined for real time. */
   runClock(): { now: number } | undefined;
+  /**
+   * Saves the simulated cloud now (atomically), at most every CHECKPOINT_MS of real time
+   * unless `force`: called as a run goes, so that a command killed half-way leaves the
+   * account as it was at its last state (nothing for --local, where AWS keeps the state).
+   */
+  checkpoint(force?: boolean): void;
 }
+
+/** Real milliseconds between two saves of the simulated cloud during a run. */
+const CHECKPOINT_MS = 25;
 
 /** The simulator options of the CLI: the product's SSM documents, and a latency model file if given. */
 function simulatorOptions(latencyModel?: string) {
@@ -80,6 +92,11 @@ function simulatorOptions(latencyModel?: string) {
       [DOCUMENTS.drainAgents]: 'drain-agents',
     } as const,
   };
+}
+
+/** Marks the runs that killed commands left RUNNING as interrupted, and says so. */
+function warnStale(journal: Journal, options: CloudOptions): void {
+  for (const stale of journal.markStaleRuns()) options.warn?.(`warning: ${stale.failureReason}`);
 }
 
 /** The saved simulated account, checked to be one (StateFileError naming the file otherwise). */
@@ -112,20 +129,31 @@ function restoreCloud(file: string, saved: Record<string, unknown>, opts: Return
 }
 
 /**
- * Runs a command body against the cloud of the chosen mode, holding the home lock (one
- * command at a time per home; see lock.ts). With the simulated cloud the
- * body runs in virtual time starting at the saved clock; the state (and the clock) is
- * saved when the body ends, even if it throws. Faults given for the command are removed
- * before the save, so that they do not outlive it.
+ * Runs a command body against the cloud of the chosen mode, holding the locks it needs
+ * (see lock.ts): the lock of its cluster name, if it acts on one (refused while another
+ * command holds it), and on the simulated cloud the simulated account's lock (awaited:
+ * commands on the simulated cloud take turns). With the simulated cloud the body runs in
+ * virtual time starting at the saved clock; the state (and the clock) is saved as the
+ * body goes (`checkpoint`) and when it ends, even if it throws, each time atomically.
+ * Faults given for the command are removed before the last save, so that they do not
+ * outlive it. Runs that a killed command left RUNNING in the journal are marked
+ * interrupted first (`markStaleRuns`).
  */
 export async function withCloud<T>(options: CloudOptions, body: (session: CloudSession) => Promise<T>): Promise<T> {
   mkdirSync(options.home, { recursive: true });
-  // One command at a time per home: taken in real time, before any state is read.
-  const release = await acquireHomeLock(options.home, { command: options.seed, ...options.lock });
+  const releases: (() => void)[] = [];
   try {
+    // Taken in real time, before any state is read; the cluster first, the cloud last.
+    if (options.cluster)
+      releases.push(await acquireLock(options.home, clusterLock(options.cluster), { command: options.seed, ...options.lock }));
+    if (options.mode === 'simulate') {
+      const onWait = (holder: LockHolder) =>
+        options.warn?.(`waiting for the simulated cloud: pid ${holder.pid} is running ${holder.command.replace(':', ' ')}`);
+      releases.push(await acquireLock(options.home, SIMULATED_CLOUD_LOCK, { command: options.seed, wait: true, onWait }));
+    }
     return await withCloudLocked(options, body);
   } finally {
-    release();
+    for (const release of releases.reverse()) release();
   }
 }
 
@@ -135,11 +163,18 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
     const journal = new Journal(files.localJournal);
     const session: CloudSession = {
       mode: 'local',
-      clients: { ec2: new EC2Client({ maxAttempts: 6 }), ssm: new SSMClient({ maxAttempts: 6 }), cloudwatch: new CloudWatchClient({}) },
+      clients: {
+        ec2: new EC2Client({ maxAttempts: 6 }),
+        ssm: new SSMClient({ maxAttempts: 6 }),
+        cloudwatch: new CloudWatchClient({}),
+        quotas: new ServiceQuotasClient({ maxAttempts: 6 }),
+      },
       journal,
       newClusterId: (name) => `${name}-${randomBytes(3).toString('hex')}`,
       runClock: () => undefined,
+      checkpoint: () => undefined,
     };
+    warnStale(journal, options);
     return body(session);
   }
 
@@ -147,6 +182,7 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
   const now = typeof saved?.now === 'number' ? saved.now : SIMULATION_EPOCH;
   const simulatorOpts = simulatorOptions(options.latencyModel);
   const journal = new Journal(files.journal);
+  warnStale(journal, options);
   const seed = `${now}:${options.seed}`;
   const { value } = await inVirtualTime(now, seed, async () => {
     // Loaded inside virtual time: a fresh cloud starts its clock at SIMULATION_EPOCH.
@@ -163,7 +199,14 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
         }
       },
       runClock: () => ({ now: Date.now() }),
+      checkpoint: (force) => {
+        const real = performance.now();
+        if (!force && real - lastSave < CHECKPOINT_MS) return;
+        cloud.save(files.simulator);
+        lastSave = performance.now();
+      },
     };
+    let lastSave = performance.now();
     const injected = options.faults ?? [];
     for (const fault of injected) cloud.injectFault({ ...fault });
     try {

@@ -3,23 +3,28 @@
  * returns its exit code: 0 success, 1 the workflow failed, 2 bad input or refused.
  */
 import { rmSync } from 'node:fs';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { parseClusterSpec } from '../functions/shared/cluster-spec';
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
 import { findAlarms } from '../functions/shared/discovery-alarms';
 import { ValidationError } from '../functions/shared/errors';
 import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
+import { invokeStep } from '../functions/shared/step';
+import { TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, tagValue } from '../functions/shared/tags';
+import { validateSpecStep } from '../functions/validate-spec/validate-spec';
 import type { InventoryItem } from '../simulator';
 import { type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
 import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
-import { type ClusterRecord, type ExecutionRecord, Journal } from './journal';
-import { acquireHomeLock, isCreateOf, type LockHolder } from './lock';
+import { type ClusterRecord, type ExecutionRecord, INTERRUPTED_CODE, Journal, recoveryHint } from './journal';
+import { acquireLock, isCreateOf, type LockHolder, SIMULATED_CLOUD_LOCK } from './lock';
 import { NumberFlagError } from './numbers';
 import { ProgressPrinter } from './progress';
 import { failureOf, statusAfter } from './run-outcome';
-import type { AslMachine, RunResult } from './runner/local-runner';
+import type { AslMachine, RunEvent, RunResult } from './runner/local-runner';
 import { runMachine } from './runner/local-runner';
 import { type CreateFlags, SpecFileError, specInputOf } from './spec-input';
+import { didYouMean } from './suggest';
 import { clusterView, secondsText, viewText } from './view';
 
 /** Where the CLI writes, and its environment (injectable for tests). */
@@ -105,8 +110,8 @@ function round(n: number): number {
 function printSummary(ctx: Context, record: ClusterRecord, execution: ExecutionRecord): void {
   const err = (text: string) => line(ctx.io.stderr, text);
   err('');
+  // The failure code and reason are printed once, in the cluster's description that follows.
   err(`status       ${record.status}`);
-  if (record.failureCode) err(`failure      ${record.failureCode}: ${record.failureReason ?? ''}`);
   const duration =
     execution.simulatedSeconds !== undefined
       ? `${secondsText(execution.simulatedSeconds)} simulated (${execution.realSeconds ?? 0} s real)`
@@ -137,16 +142,31 @@ async function runForCluster(
   record: ClusterRecord,
   kind: 'create' | 'delete',
   input: unknown,
-  output: OutputFormat
+  output: OutputFormat,
+  signal: AbortSignal | undefined = ctx.signal
 ): Promise<{ record: ClusterRecord; execution: ExecutionRecord; result: RunResult }> {
   const prior = record.executions.filter((e) => e.kind === kind).length;
   const executionName = prior === 0 ? `${kind}-${record.id}` : `${kind}-${record.id}-${prior + 1}`;
-  const execution: ExecutionRecord = { kind, name: executionName, status: 'RUNNING', startedAt: new Date(Date.now()).toISOString() };
+  const execution: ExecutionRecord = {
+    kind,
+    name: executionName,
+    status: 'RUNNING',
+    startedAt: new Date(Date.now()).toISOString(),
+    pid: process.pid,
+  };
   record.executions.push(execution);
   record.status = kind === 'create' ? 'CREATE_IN_PROGRESS' : 'DELETE_IN_PROGRESS';
   record.updatedAt = execution.startedAt;
   session.journal.put(record);
+  session.checkpoint(true);
   const progress = new ProgressPrinter((text) => line(ctx.io.stderr, text));
+  let current: string | undefined;
+  const onEvent = (event: RunEvent) => {
+    if (output === 'text') progress.onEvent(event);
+    if (event.type === 'StateEntered' && event.stateType === 'Task') current = event.state;
+    // The account as of this state, in case the command is killed before it ends.
+    if (event.type === 'StateExited' || event.type === 'StateFailed') session.checkpoint();
+  };
   if (output === 'text')
     line(ctx.io.stderr, `${kind === 'create' ? 'creating' : 'deleting'} cluster ${record.id} (${session.mode}): ${executionName}`);
   const machineName = kind === 'create' ? 'create-cluster' : 'teardown-cluster';
@@ -157,14 +177,28 @@ async function runForCluster(
     input,
     executionName,
     clients: session.clients,
-    onEvent: output === 'text' ? progress.onEvent : undefined,
+    onEvent,
     clock: session.runClock(),
-    signal: ctx.signal,
+    signal,
   });
   recordRun(record, execution, result, session, kind);
+  execution.pid = undefined;
+  if (result.aborted) markInterrupted(record, execution, kind, current);
   session.journal.put(record);
   if (output === 'text') printSummary(ctx, record, execution);
   return { record, execution, result };
+}
+
+/**
+ * A run stopped by SIGINT or SIGTERM: its failure code says so and its reason says where
+ * it stopped and how to go on (resume or delete), instead of the generic STOPPED.
+ */
+function markInterrupted(record: ClusterRecord, execution: ExecutionRecord, kind: 'create' | 'delete', state: string | undefined): void {
+  const at = state ? ` at ${state}` : '';
+  execution.failureCode = INTERRUPTED_CODE[kind];
+  execution.failureReason = `the ${kind} was interrupted${at}; ${recoveryHint(kind, record.name)}`;
+  record.failureCode = execution.failureCode;
+  record.failureReason = execution.failureReason;
 }
 
 /**
@@ -191,12 +225,91 @@ export interface CreateCommandFlags extends CreateFlags, CommonFlags {
   readonly fault?: string[];
   /** Plan only: run Validate Cluster Spec (with its quota pre-flight) in-process and print what a create would build. */
   readonly dryRun?: boolean;
+  /** Runs the create machine again for an interrupted or failed create of this cluster (same id and spec). */
+  readonly resume?: string;
+  /** What an interrupted create (SIGINT, SIGTERM) does with what it created: keep it (default) or roll it back. */
+  readonly onInterrupt?: string;
+}
+
+/** The choices of --on-interrupt. */
+export const ON_INTERRUPT = ['keep', 'rollback'] as const;
+
+function onInterruptOf(flags: CreateCommandFlags): (typeof ON_INTERRUPT)[number] {
+  const value = flags.onInterrupt ?? 'keep';
+  if (!(ON_INTERRUPT as readonly string[]).includes(value)) {
+    throw new UsageError(`--on-interrupt: must be keep or rollback, got '${value}'${didYouMean(value, ON_INTERRUPT)}`);
+  }
+  return value as (typeof ON_INTERRUPT)[number];
+}
+
+/**
+ * Runs the create of `record`; after an interruption (SIGINT, SIGTERM) either keeps what
+ * was created and says how to resume or delete, or (`rollback`) runs the teardown at once.
+ */
+async function createAndReport(
+  ctx: Context,
+  session: CloudSession,
+  record: ClusterRecord,
+  spec: unknown,
+  output: OutputFormat,
+  onInterrupt: (typeof ON_INTERRUPT)[number]
+): Promise<number> {
+  const input = { clusterId: record.id, clusterName: record.name, spec };
+  const { result } = await runForCluster(ctx, session, record, 'create', input, output);
+  if (result.aborted && onInterrupt === 'rollback') {
+    line(ctx.io.stderr, `create interrupted: rolling back cluster ${record.id} (interrupt again to stop the rollback)`);
+    await runForCluster(ctx, session, record, 'delete', { clusterId: record.id, clusterName: record.name }, output, undefined);
+  }
+  await printCluster(ctx, session, record, record.id, output);
+  return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
+}
+
+/** `create --resume NAME`: the create machine again, with the recorded id and spec; its steps find what exists by tag and token. */
+async function resumeCommand(ctx: Context, flags: CreateCommandFlags, name: string): Promise<number> {
+  const mode = modeOf(flags);
+  const output = outputOf(flags);
+  const onInterrupt = onInterruptOf(flags);
+  const given = Object.entries(specInputOf({ ...flags, spec: undefined })).filter(([key]) => key !== 'name');
+  if (flags.spec || given.length > 0)
+    throw new UsageError('--resume: takes no spec: the cluster is resumed with the spec it was created with');
+  const warn = (text: string) => line(ctx.io.stderr, text);
+  const cluster = clusterNameOf(ctx.home, mode, name);
+  return withCloud(
+    { home: ctx.home, mode, latencyModel: flags.latencyModel, warn, cluster, seed: `create:${cluster}` },
+    async (session) => {
+      const record = session.journal.byId(name) ?? session.journal.byName(name);
+      if (!record) throw new UsageError(`--resume: no cluster named '${name}' in ${session.journal.file}`);
+      if (record.status !== 'CREATE_FAILED') {
+        throw new UsageError(
+          `--resume: cluster ${record.id} is ${record.status}; only a create that failed or was interrupted can be resumed`
+        );
+      }
+      const taken = (await findClusterIdsByName(record.name, session.clients)).filter((id) => id !== record.id);
+      if (taken.length > 0) throw new UsageError(`--resume: cluster name '${record.name}' is now taken by cluster ${taken.join(', ')}`);
+      if (output === 'text') line(ctx.io.stderr, `resuming the create of cluster ${record.id}`);
+      return createAndReport(ctx, session, record, record.spec, output, onInterrupt);
+    }
+  );
+}
+
+/**
+ * The cluster name that `nameOrId` refers to, for its lock: the journal's record of that
+ * name or id, else the name part of an id (`blue-1a2b3c` → `blue`), else the text itself.
+ */
+export function clusterNameOf(home: string, mode: Mode, nameOrId: string): string {
+  const files = homeFiles(home);
+  const journal = new Journal(mode === 'local' ? files.localJournal : files.journal);
+  const record = journal.byName(nameOrId) ?? journal.byId(nameOrId);
+  if (record) return record.name;
+  return /^([a-z][a-z0-9-]*)-[0-9a-f]{6}$/.exec(nameOrId)?.[1] ?? nameOrId;
 }
 
 /** `create`: validates the spec, refuses a taken name, runs the create machine. */
 export async function createCommand(ctx: Context, flags: CreateCommandFlags): Promise<number> {
+  if (flags.resume !== undefined) return resumeCommand(ctx, flags, flags.resume);
   const mode = modeOf(flags);
   const output = outputOf(flags);
+  const onInterrupt = onInterruptOf(flags);
   const faults = faultsOf(flags.fault);
   if (faults.length > 0 && mode === 'local') throw new UsageError('--fault: faults can only be injected into the simulated cloud');
   let spec: ReturnType<typeof parseClusterSpec>;
@@ -209,7 +322,15 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
     throw err;
   }
   const warn = (text: string) => line(ctx.io.stderr, text);
-  const cloudOptions = { home: ctx.home, mode, latencyModel: flags.latencyModel, faults, warn, seed: `create:${spec.name}` };
+  const cloudOptions = {
+    home: ctx.home,
+    mode,
+    latencyModel: flags.latencyModel,
+    faults,
+    warn,
+    cluster: spec.name,
+    seed: `create:${spec.name}`,
+  };
   return withCloud(cloudOptions, async (session) => {
     const taken = await findClusterIdsByName(spec.name, session.clients);
     if (taken.length > 0) {
@@ -217,6 +338,9 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
     }
     const id = session.newClusterId(spec.name);
     if (flags.dryRun) return dryRun(ctx, session, id, spec, output);
+    // The pre-flight in-process first: what Validate Cluster Spec would refuse is bad input
+    // (exit 2), and neither the journal nor the cloud gets anything.
+    await refusalsAsUsage(() => invokeStep(validateSpecStep, { clusterId: id, spec }, session.clients));
     const now = new Date(Date.now()).toISOString();
     const record: ClusterRecord = {
       id,
@@ -227,9 +351,7 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
       updatedAt: now,
       executions: [],
     };
-    const { result } = await runForCluster(ctx, session, record, 'create', { clusterId: id, clusterName: spec.name, spec }, output);
-    await printCluster(ctx, session, record, id, output);
-    return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
+    return createAndReport(ctx, session, record, spec, output, onInterrupt);
   });
 }
 
@@ -239,18 +361,21 @@ function flagMessage(err: ValidationError, flags: CreateCommandFlags): string {
   return `--${err.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${err.message.slice(err.field.length)}`;
 }
 
-/** `create --dry-run`: the plan of the create, after the in-process Validate Cluster Spec; creates nothing, records nothing. */
-async function dryRun(ctx: Context, session: CloudSession, id: string, spec: unknown, output: OutputFormat): Promise<number> {
-  useRenderedScriptHash();
-  let plan: CreatePlan;
+/** Runs `work`; a refusal of Validate Cluster Spec (the spec, the name, a zone, a quota) becomes bad input (exit 2). */
+async function refusalsAsUsage<T>(work: () => Promise<T>): Promise<T> {
   try {
-    plan = await planCreate(session.clients, id, spec);
+    return await work();
   } catch (err) {
-    // A refusal of the spec, the name or the quota: bad input, as for a create.
     const name = (err as Error | undefined)?.name;
     if (name === 'FatalError' || name === 'ConflictError' || name === 'ValidationError') throw new UsageError((err as Error).message);
     throw err;
   }
+}
+
+/** `create --dry-run`: the plan of the create, after the in-process Validate Cluster Spec; creates nothing, records nothing. */
+async function dryRun(ctx: Context, session: CloudSession, id: string, spec: unknown, output: OutputFormat): Promise<number> {
+  useRenderedScriptHash();
+  const plan: CreatePlan = await refusalsAsUsage(() => planCreate(session.clients, id, spec));
   if (output === 'json') line(ctx.io.stdout, JSON.stringify({ dryRun: true, plan }, null, 2));
   else for (const text of planText(plan)) line(ctx.io.stdout, text);
   return EXIT.ok;
@@ -270,33 +395,72 @@ export async function resolveCluster(session: CloudSession, nameOrId: string): P
 export async function getCommand(ctx: Context, name: string, flags: CommonFlags): Promise<number> {
   const mode = modeOf(flags);
   const output = outputOf(flags);
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `get:${name}` }, async (session) => {
+  const warn = (text: string) => line(ctx.io.stderr, text);
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `get:${name}`, warn }, async (session) => {
     const { id, record } = await resolveCluster(session, name);
     await printCluster(ctx, session, record, id, output);
     return EXIT.ok;
   });
 }
 
-/** `list`: the clusters of the journal (deleted ones with --all). */
+/**
+ * The live clusters of the cloud, by the tags of their VPCs: what `list` shows even when
+ * the journal lost them (moved aside, another machine's home).
+ */
+async function clustersInCloud(session: CloudSession): Promise<{ id: string; name: string; status: string }[]> {
+  const { Vpcs = [] } = await session.clients.ec2.send(
+    new DescribeVpcsCommand({ Filters: [{ Name: `tag:${TAG_ROLE}`, Values: ['vpc'] }] })
+  );
+  return Vpcs.flatMap((vpc) => {
+    const id = tagValue(vpc.Tags, TAG_ID);
+    const name = tagValue(vpc.Tags, TAG_NAME);
+    return id && name ? [{ id, name, status: tagValue(vpc.Tags, TAG_STATUS) ?? 'CREATE_IN_PROGRESS' }] : [];
+  });
+}
+
+/** `list`: the clusters of the journal (deleted ones with --all), and the clusters the cloud holds by tag that the journal lacks. */
 export async function listCommand(ctx: Context, flags: CommonFlags & { all?: boolean }): Promise<number> {
   const mode = modeOf(flags);
   const output = outputOf(flags);
-  const file = mode === 'local' ? homeFiles(ctx.home).localJournal : homeFiles(ctx.home).journal;
-  const records = new Journal(file).all().filter((c) => flags.all || c.status !== 'DELETE_COMPLETE');
-  const rows = records.map((c) => {
-    const spec = c.spec as { masters?: number; slaves?: number };
-    const last = c.executions.at(-1);
-    return {
+  const warn = (text: string) => line(ctx.io.stderr, text);
+  const { records, unrecorded } = await withCloud(
+    { home: ctx.home, mode, latencyModel: flags.latencyModel, seed: 'list', warn },
+    async (session) => {
+      const all = session.journal.all();
+      const found = await clustersInCloud(session);
+      return {
+        records: all.filter((c) => flags.all || c.status !== 'DELETE_COMPLETE'),
+        unrecorded: found.filter((c) => !session.journal.byId(c.id)),
+      };
+    }
+  );
+  const rows = [
+    ...records.map((c) => {
+      const spec = c.spec as { masters?: number; slaves?: number };
+      const last = c.executions.at(-1);
+      return {
+        id: c.id,
+        name: c.name,
+        status: c.status as string,
+        masters: spec.masters ?? null,
+        slaves: c.slaves ?? spec.slaves ?? null,
+        ...(c.failureCode ? { failureCode: c.failureCode } : {}),
+        createdAt: c.createdAt as string | null,
+        lastExecution: last?.name ?? null,
+        inJournal: true,
+      };
+    }),
+    ...unrecorded.map((c) => ({
       id: c.id,
       name: c.name,
       status: c.status,
-      masters: spec.masters ?? null,
-      slaves: c.slaves ?? spec.slaves ?? null,
-      ...(c.failureCode ? { failureCode: c.failureCode } : {}),
-      createdAt: c.createdAt,
-      lastExecution: last?.name ?? null,
-    };
-  });
+      masters: null,
+      slaves: null,
+      createdAt: null,
+      lastExecution: null,
+      inJournal: false,
+    })),
+  ];
   if (output === 'json') {
     line(ctx.io.stdout, JSON.stringify(rows, null, 2));
     return EXIT.ok;
@@ -307,7 +471,14 @@ export async function listCommand(ctx: Context, flags: CommonFlags & { all?: boo
   }
   const table = [
     ['ID', 'NAME', 'STATUS', 'MASTERS', 'SLAVES', 'CREATED'],
-    ...rows.map((r) => [r.id, r.name, r.status, String(r.masters), String(r.slaves), r.createdAt]),
+    ...rows.map((r) => [
+      r.id,
+      r.name,
+      r.status,
+      String(r.masters ?? '-'),
+      String(r.slaves ?? '-'),
+      r.createdAt ?? 'not in the journal (found by tag)',
+    ]),
   ];
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
   for (const row of table)
@@ -345,12 +516,17 @@ export async function deleteCommand(ctx: Context, name: string, flags: CommonFla
   const output = outputOf(flags);
   // A create of this cluster still running in another process is stopped first (lock.ts).
   const lock = { stopHolder: (holder: LockHolder) => isCreateOf(holder, name), notify: (text: string) => line(ctx.io.stderr, text) };
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `delete:${name}`, lock }, async (session) => {
-    const result = await deleteInSession(ctx, session, name, output);
-    const { id, record } = await resolveDeleted(session, name);
-    await printCluster(ctx, session, record, id, output);
-    return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
-  });
+  const cluster = clusterNameOf(ctx.home, mode, name);
+  const warn = (text: string) => line(ctx.io.stderr, text);
+  return withCloud(
+    { home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `delete:${cluster}`, cluster, lock, warn },
+    async (session) => {
+      const result = await deleteInSession(ctx, session, name, output);
+      const { id, record } = await resolveDeleted(session, name);
+      await printCluster(ctx, session, record, id, output);
+      return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
+    }
+  );
 }
 
 async function resolveDeleted(session: CloudSession, nameOrId: string): Promise<{ id: string; record?: ClusterRecord }> {
@@ -391,7 +567,7 @@ export async function inventoryCommand(ctx: Context, flags: { output?: string; l
 /** `simulator reset`: forgets the simulated cloud and the clusters recorded on it. */
 export async function resetCommand(ctx: Context): Promise<number> {
   const files = homeFiles(ctx.home);
-  const release = await acquireHomeLock(ctx.home, { command: 'reset' });
+  const release = await acquireLock(ctx.home, SIMULATED_CLOUD_LOCK, { command: 'reset', wait: true });
   try {
     rmSync(files.simulator, { force: true });
     rmSync(files.journal, { force: true });

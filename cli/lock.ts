@@ -1,16 +1,23 @@
 /**
- * The home lock: one mesos-cluster command at a time per home directory. Two processes
- * that load `<home>/simulator.json`, run and save it would each overwrite the other's
- * changes (and the journal's), so a command holds `<home>/lock` while it runs: created
- * exclusively (`wx`), holding the holder's pid and command, removed when the command ends.
- * A lock whose pid no longer runs (a command killed with SIGKILL, a machine restart) is
- * stale and is taken over. A second command refuses (HomeLockedError, exit 2), except a
- * `delete` whose cluster a running `create` is building: it asks that create to stop
- * (SIGTERM: the create stops its execution, records it and saves the cloud) and waits for
- * the lock.
+ * Named locks of a home directory, one file each under `<home>/locks/`:
+ *
+ * - `cluster-<name>`: one create, delete or scale of a cluster at a time. Commands on
+ *   different clusters run side by side (in an AWS account, with `--local`).
+ * - `image-<recipe hash>`: one bake of a slave image recipe at a time, so that two creates
+ *   of the same recipe do not bake it twice (the second waits, then reuses the image).
+ * - `simulated-cloud`: the simulated account is one file (`<home>/simulator.json`) on one
+ *   virtual clock, loaded, run and saved by one process; commands on the simulated cloud
+ *   therefore take turns on it (the lock is awaited, not refused). See cli/README.md.
+ *
+ * A lock file is created exclusively (`wx`) and holds the holder's pid and command; it is
+ * removed when the command ends. A lock whose pid no longer runs (a command killed with
+ * SIGKILL, a machine restart) is stale and is taken over. A command that finds a lock held
+ * refuses (LockBusyError, exit 2) or, when asked to, waits; a `delete` whose cluster a
+ * running `create` is building asks that create to stop (SIGTERM: the create stops its
+ * execution, records it and saves the cloud) and waits for the lock.
  */
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Who holds the lock. */
 export interface LockHolder {
@@ -22,16 +29,22 @@ export interface LockHolder {
 }
 
 /** The lock is held by a running command. */
-export class HomeLockedError extends Error {
+export class LockBusyError extends Error {
   readonly holder: LockHolder;
-  constructor(home: string, holder: LockHolder) {
+  constructor(home: string, name: string, holder: LockHolder) {
     super(
-      `another mesos-cluster command is running on ${home}: pid ${holder.pid} (${holder.command.replace(':', ' ')}, since ${holder.since}); ` +
-        `wait for it to end, or remove ${lockFile(home)} if that process is gone`
+      `${lockSubject(name)} is busy: pid ${holder.pid} is running ${holder.command.replace(':', ' ')} (since ${holder.since}); ` +
+        `wait for it to end, or remove ${lockFile(home, name)} if that process is gone`
     );
-    this.name = 'HomeLockedError';
+    this.name = 'LockBusyError';
     this.holder = holder;
   }
+}
+
+function lockSubject(name: string): string {
+  if (name.startsWith('cluster-')) return `cluster ${name.slice('cluster-'.length)}`;
+  if (name.startsWith('image-')) return `the slave image ${name.slice('image-'.length)}`;
+  return name.replace(/-/g, ' ');
 }
 
 export interface LockOptions {
@@ -44,13 +57,30 @@ export interface LockOptions {
   readonly stopHolder?: (holder: LockHolder) => boolean;
   /** Called before a holder is asked to stop. */
   readonly notify?: (message: string) => void;
-  /** Real milliseconds to wait for a stopped holder to let go. @default 60000 */
+  /** Wait for any holder to let go (up to `waitMs`) instead of refusing. */
+  readonly wait?: boolean;
+  /** Called once when the lock is awaited because another command holds it. */
+  readonly onWait?: (holder: LockHolder) => void;
+  /** Real milliseconds to wait for a holder to let go. @default 60000 (600000 with `wait`) */
   readonly waitMs?: number;
 }
 
-/** The lock file of a home directory. */
-export function lockFile(home: string): string {
-  return join(home, 'lock');
+/** The lock that makes commands on the simulated cloud take turns. */
+export const SIMULATED_CLOUD_LOCK = 'simulated-cloud';
+
+/** The lock of one cluster name. */
+export function clusterLock(name: string): string {
+  return `cluster-${name.replace(/[^a-z0-9-]/g, '')}`;
+}
+
+/** The lock of one slave image recipe. */
+export function imageLock(recipeHash: string): string {
+  return `image-${recipeHash.replace(/[^a-z0-9]/g, '').slice(0, 64)}`;
+}
+
+/** The file of lock `name` in a home directory. */
+export function lockFile(home: string, name: string): string {
+  return join(home, 'locks', `${name}.lock`);
 }
 
 /** True while a process with this pid runs (EPERM: it runs under another user). */
@@ -64,9 +94,9 @@ export function processRuns(pid: number): boolean {
   }
 }
 
-/** The holder written in the lock file, or undefined when the file is gone or unreadable. */
-export function readHolder(home: string): LockHolder | undefined {
-  return readHolderOf(lockFile(home));
+/** The holder written in a lock file, or undefined when the file is gone or unreadable. */
+export function readHolder(home: string, name: string): LockHolder | undefined {
+  return readHolderOf(lockFile(home, name));
 }
 
 function readHolderOf(file: string): LockHolder | undefined {
@@ -79,10 +109,10 @@ function readHolderOf(file: string): LockHolder | undefined {
   }
 }
 
-function tryCreate(home: string, holder: LockHolder): boolean {
+function tryCreate(file: string, holder: LockHolder): boolean {
   let fd: number;
   try {
-    fd = openSync(lockFile(home), 'wx');
+    fd = openSync(file, 'wx');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
@@ -100,10 +130,10 @@ function tryCreate(home: string, holder: LockHolder): boolean {
  * found it stale only one removes it; if what was moved is a live command's fresh lock
  * (the other command was faster), it is put back.
  */
-function removeStale(home: string): void {
-  const aside = `${lockFile(home)}.${process.pid}.stale`;
+function removeStale(file: string): void {
+  const aside = `${file}.${process.pid}.stale`;
   try {
-    renameSync(lockFile(home), aside);
+    renameSync(file, aside);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
@@ -111,7 +141,7 @@ function removeStale(home: string): void {
   const moved = readHolderOf(aside);
   if (moved && processRuns(moved.pid) && moved.pid !== process.pid) {
     try {
-      linkSync(aside, lockFile(home));
+      linkSync(aside, file);
     } catch {
       // Another lock appeared meanwhile: the live holder finds its lock gone only when it releases.
     }
@@ -125,30 +155,33 @@ const UNREADABLE_GRACE_MS = 2_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Takes the home lock for this process and returns its release. Throws HomeLockedError
- * when a running command holds it (unless `stopHolder` accepts that command: then it is
- * sent SIGTERM and the lock is awaited, up to `waitMs`).
+ * Takes lock `name` of the home for this process and returns its release. Throws
+ * LockBusyError when a running command holds it, unless `wait` is set (then it waits) or
+ * `stopHolder` accepts that command (then it is sent SIGTERM and the lock is awaited),
+ * up to `waitMs`.
  */
-export async function acquireHomeLock(home: string, options: LockOptions): Promise<() => void> {
-  mkdirSync(home, { recursive: true });
+export async function acquireLock(home: string, name: string, options: LockOptions): Promise<() => void> {
+  const file = lockFile(home, name);
+  mkdirSync(dirname(file), { recursive: true });
   const me: LockHolder = { pid: process.pid, command: options.command, since: new Date().toISOString() };
-  const deadline = Date.now() + (options.waitMs ?? 60_000);
+  const deadline = Date.now() + (options.waitMs ?? (options.wait ? 600_000 : 60_000));
   let signalled: number | undefined;
+  let waitedFor: number | undefined;
   let unreadableSince: number | undefined;
   for (;;) {
-    if (tryCreate(home, me)) {
+    if (tryCreate(file, me)) {
       return () => {
-        if (readHolder(home)?.pid === process.pid) rmSync(lockFile(home), { force: true });
+        if (readHolderOf(file)?.pid === process.pid) rmSync(file, { force: true });
       };
     }
-    const holder = readHolder(home);
+    const holder = readHolderOf(file);
     if (!holder) unreadableSince ??= Date.now();
     else unreadableSince = undefined;
     const stale = holder
       ? holder.pid !== process.pid && !processRuns(holder.pid)
       : Date.now() - (unreadableSince ?? Date.now()) > UNREADABLE_GRACE_MS;
     if (stale) {
-      removeStale(home);
+      removeStale(file);
       continue;
     }
     if (holder && holder.pid !== signalled && holder.pid !== process.pid && options.stopHolder?.(holder)) {
@@ -156,10 +189,22 @@ export async function acquireHomeLock(home: string, options: LockOptions): Promi
       process.kill(holder.pid, 'SIGTERM');
       signalled = holder.pid;
     }
-    if (holder && holder.pid !== signalled) throw new HomeLockedError(home, holder);
-    if (Date.now() > deadline) throw new HomeLockedError(home, holder ?? { pid: 0, command: 'unknown', since: '?' });
-    await sleep(50);
+    const waiting = options.wait && holder?.pid !== process.pid;
+    if (holder && holder.pid !== signalled && !waiting) throw new LockBusyError(home, name, holder);
+    if (waiting && holder && holder.pid !== waitedFor) {
+      options.onWait?.(holder);
+      waitedFor = holder.pid;
+    }
+    if (Date.now() > deadline) throw new LockBusyError(home, name, holder ?? { pid: 0, command: 'unknown', since: '?' });
+    // Spread the retries of many waiting commands.
+    await sleep(20 + Math.floor(Math.random() * 60));
   }
+}
+
+/** The holder of lock `name` when a running process holds it. */
+export function liveHolder(home: string, name: string): LockHolder | undefined {
+  const holder = readHolder(home, name);
+  return holder && processRuns(holder.pid) ? holder : undefined;
 }
 
 /** True when `nameOrId` names the cluster that a `create:<name>` holder is building. */

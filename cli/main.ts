@@ -19,7 +19,7 @@ import {
   resetCommand,
   UsageError,
 } from './commands';
-import { HomeLockedError } from './lock';
+import { LockBusyError } from './lock';
 import { mirrorCommand } from './mirror-command';
 import { remoteContextOf, runRemote } from './remote/dispatch';
 import { RemoteRefusal } from './remote/remote-commands';
@@ -90,6 +90,12 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
       .option('--keep-on-failure', 'keep the resources of a failed create (for inspection)')
       .option('--spec <file>', 'cluster spec JSON; the flags override its fields')
       .option('--dry-run', 'check the spec, the name and the Elastic IP quota in-process and print the plan; create nothing')
+      .option('--resume <name>', 'run an interrupted or failed create of this cluster again, with its recorded id and spec')
+      .option(
+        '--on-interrupt <action>',
+        'on Ctrl-C (SIGINT) or SIGTERM: keep what was created (resume or delete later) or rollback',
+        'keep'
+      )
       .option(
         '--fault <OPERATION=ERRORCODE[:COUNT]>',
         'inject a fault into the simulated cloud (repeatable; without COUNT it persists)',
@@ -206,7 +212,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (err instanceof UsageError || err instanceof HomeLockedError || err instanceof RemoteRefusal || err instanceof StateFileError) {
+    if (err instanceof UsageError || err instanceof LockBusyError || err instanceof RemoteRefusal || err instanceof StateFileError) {
       fullIo.stderr(`error: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -20,6 +20,7 @@ import { type CloudSession, withCloud } from './cloud';
 import {
   type CommonFlags,
   type Context,
+  clusterNameOf,
   EXIT,
   faultsOf,
   modeOf,
@@ -127,6 +128,7 @@ async function runScaleExecution(
     name: executionName,
     status: 'RUNNING',
     startedAt: new Date(Date.now()).toISOString(),
+    pid: process.pid,
   };
   if (record) {
     record.executions.push(execution);
@@ -139,12 +141,16 @@ async function runScaleExecution(
     input,
     executionName,
     clients: session.clients,
-    onEvent,
+    onEvent: (event) => {
+      onEvent?.(event);
+      if (event.type === 'StateExited' || event.type === 'StateFailed') session.checkpoint();
+    },
     clock: session.runClock(),
     signal: ctx.signal,
   });
   const outcome = scaleOutcome(result);
   execution.status = result.status;
+  execution.pid = undefined;
   execution.endedAt = new Date(result.endedAt).toISOString();
   execution.stateTransitions = result.transitions;
   execution.realSeconds = round(result.realMs / 1000);
@@ -218,7 +224,8 @@ export async function scaleCommand(ctx: Context, name: string, flags: ScaleFlags
   if (faults.length > 0 && mode === 'local') throw new UsageError('--fault: faults can only be injected into the simulated cloud');
   const seed = `scale:${name}:${slaves}`;
   const warn = (text: string) => line(ctx.io.stderr, text);
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed, warn }, async (session) => {
+  const cluster = clusterNameOf(ctx.home, mode, name);
+  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed, warn, cluster }, async (session) => {
     const { id, record } = await resolveCluster(session, name);
     const executionName = executionNameFor(record, id);
     const input = { clusterId: id, ...(record ? { clusterName: record.name } : {}), targetSlaves: slaves, source: 'api' };

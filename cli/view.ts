@@ -167,7 +167,8 @@ export function viewText(view: ClusterView): string {
     const time = view.run.simulatedSeconds !== null ? `${secondsText(view.run.simulatedSeconds)} simulated` : '';
     const real = view.run.realSeconds !== null ? `${view.run.realSeconds.toFixed(1)} s real` : '';
     const transitions = view.run.stateTransitions !== null ? `${view.run.stateTransitions} state transitions` : '';
-    add('last run', `${view.run.execution} ${view.run.status}; ${[time, real, transitions].filter(Boolean).join(', ')}`);
+    const figures = [time, real, transitions].filter(Boolean).join(', ');
+    add('last run', `${view.run.execution} ${view.run.status}${figures ? `; ${figures}` : ''}`);
   }
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

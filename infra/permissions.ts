@@ -189,7 +189,25 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     // ---------------------------------------------------------------- create
     case 'validate-spec':
       return [
-        ...describe('ec2:DescribeVpcs', 'ec2:DescribeAccountAttributes', 'ec2:DescribeAddresses', 'ec2:DescribeAvailabilityZones'),
+        ...describe(
+          'ec2:DescribeVpcs',
+          'ec2:DescribeAccountAttributes',
+          'ec2:DescribeAddresses',
+          'ec2:DescribeAvailabilityZones',
+          'ec2:DescribeInstanceTypeOfferings',
+          'ec2:DescribeInstances'
+        ),
+        {
+          // The two quotas the pre-flight reads: arn:aws:servicequotas:<region>:<account>:<service>/<quota code>.
+          statement: allow(
+            ['servicequotas:GetServiceQuota'],
+            [
+              stack.formatArn({ service: 'servicequotas', resource: 'ec2/L-1216C47A' }),
+              stack.formatArn({ service: 'servicequotas', resource: 'vpc/L-F678F1CE' }),
+            ]
+          ),
+          reason: 'Service Quotas GetServiceQuota on the two quota ARNs the pre-flight reads.',
+        },
         {
           statement: allow(
             ['ssm:GetParameter'],

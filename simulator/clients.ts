@@ -7,6 +7,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ServiceName } from './types';
 
@@ -29,6 +30,7 @@ export interface SimulatedClients {
   readonly cloudwatch: CloudWatchClient;
   /** The package mirror's S3 (the mirror command; no workflow step calls S3). */
   readonly s3: S3Client;
+  readonly quotas: ServiceQuotasClient;
 }
 
 interface StackClient {
@@ -50,7 +52,7 @@ function answerFrom(client: StackClient, service: ServiceName, cloud: CommandAns
   );
 }
 
-/** Builds the three clients for `region`, with static fake credentials; no request leaves the process. */
+/** Builds the four clients for `region`, with static fake credentials; no request leaves the process. */
 export function simulatedClients(cloud: CommandAnswerer, region: string, overrides: ClientOverrides = {}): SimulatedClients {
   const config = {
     region,
@@ -64,7 +66,9 @@ export function simulatedClients(cloud: CommandAnswerer, region: string, overrid
   const s3 = new S3Client(config);
   answerFrom(ec2 as unknown as StackClient, 'ec2', cloud);
   answerFrom(ssm as unknown as StackClient, 'ssm', cloud);
+  const quotas = new ServiceQuotasClient(config);
   answerFrom(cloudwatch as unknown as StackClient, 'cloudwatch', cloud);
   answerFrom(s3 as unknown as StackClient, 's3', cloud);
-  return { ec2, ssm, cloudwatch, s3 };
+  answerFrom(quotas as unknown as StackClient, 'servicequotas', cloud);
+  return { ec2, ssm, cloudwatch, s3, quotas };
 }

@@ -19,6 +19,7 @@ import { SimError, serviceError } from './errors';
 import { checkFault, takeFault } from './faults';
 import { loadLatencyModel } from './latency-model';
 import { registeredAgents, runsMaster } from './mesos';
+import { type AccountQuotas, offeringHandlers, quotasOf, serviceQuotasHandlers } from './quotas';
 import { s3Handlers, tamperPackageObject } from './s3';
 import { agentTasksAt, allocationAt, compareIps, setAgentTasks, setLoad } from './scaling';
 import { ssmHandlers } from './ssm';
@@ -58,10 +59,19 @@ export interface SimulatedAgent {
 export const DEFAULT_INSTANCE_PROFILES: readonly string[] = ['mesos-cluster-node'];
 
 const HANDLERS: Record<ServiceName, Record<string, Handler>> = {
-  ec2: { ...networkHandlers, ...natHandlers, ...securityGroupHandlers, ...instanceHandlers, ...imageHandlers, ...tagHandlers },
+  ec2: {
+    ...networkHandlers,
+    ...natHandlers,
+    ...securityGroupHandlers,
+    ...instanceHandlers,
+    ...imageHandlers,
+    ...tagHandlers,
+    ...offeringHandlers,
+  },
   ssm: ssmHandlers,
   cloudwatch: cloudwatchHandlers,
   s3: s3Handlers,
+  servicequotas: serviceQuotasHandlers,
 };
 
 /** The operations the simulated cloud answers, per service. */
@@ -71,6 +81,7 @@ export function supportedOperations(): Record<ServiceName, string[]> {
     ssm: Object.keys(HANDLERS.ssm),
     cloudwatch: Object.keys(HANDLERS.cloudwatch),
     s3: Object.keys(HANDLERS.s3),
+    servicequotas: Object.keys(HANDLERS.servicequotas),
   };
 }
 
@@ -162,6 +173,25 @@ export class SimulatedCloud {
   injectFault(fault: FaultSpec): void {
     const operation = fault.operation?.startsWith('Command:') ? fault.operation : operationName(fault.operation ?? '');
     this.#sim.state.faults.push(checkFault(fault, operation));
+  }
+
+  /** Raises (or lowers) the account's quotas: VPCs, Elastic IPs, running On-Demand Standard vCPUs. */
+  setQuotas(quotas: Partial<AccountQuotas>): void {
+    for (const [key, value] of Object.entries(quotas)) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 0))
+        throw new Error(`quota ${key} must be a whole number >= 0, got ${value}`);
+    }
+    this.#sim.state.quotas = { ...(this.#sim.state.quotas ?? {}), ...quotas };
+  }
+
+  /** The account's quotas. */
+  quotas(): AccountQuotas {
+    return quotasOf(this.#sim);
+  }
+
+  /** Leaves an instance type out of DescribeInstanceTypeOfferings for a zone (not offered there). */
+  withholdInstanceType(zone: string, instanceType: string): void {
+    this.#sim.state.withheldOfferings = [...(this.#sim.state.withheldOfferings ?? []), `${zone}/${instanceType}`];
   }
 
   clearFaults(): void {

@@ -8,6 +8,7 @@
 import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { S3ServiceException } from '@aws-sdk/client-s3';
+import * as quotasSdk from '@aws-sdk/client-service-quotas';
 import * as ssmSdk from '@aws-sdk/client-ssm';
 import type { ServiceName } from './types';
 
@@ -52,11 +53,15 @@ export interface SimulatedServiceError extends Error {
 type ExceptionClass = new (opts: Record<string, unknown>) => Error;
 
 function modeledClass(service: ServiceName, code: string): ExceptionClass | undefined {
-  const mod: Record<string, unknown> =
-    service === 'ssm' ? (ssmSdk as Record<string, unknown>) : service === 'cloudwatch' ? (cloudwatchSdk as Record<string, unknown>) : {};
-  const base = service === 'ssm' ? ssmSdk.SSMServiceException : cloudwatchSdk.CloudWatchServiceException;
+  const modules: Partial<Record<ServiceName, [Record<string, unknown>, unknown]>> = {
+    ssm: [ssmSdk as Record<string, unknown>, ssmSdk.SSMServiceException],
+    cloudwatch: [cloudwatchSdk as Record<string, unknown>, cloudwatchSdk.CloudWatchServiceException],
+    servicequotas: [quotasSdk as Record<string, unknown>, quotasSdk.ServiceQuotasServiceException],
+  };
+  const [mod, base] = modules[service] ?? [{}, undefined];
+  if (!base) return undefined;
   const candidate = mod[code];
-  if (typeof candidate === 'function' && candidate.prototype instanceof base) return candidate as ExceptionClass;
+  if (typeof candidate === 'function' && candidate.prototype instanceof (base as ExceptionClass)) return candidate as ExceptionClass;
   return undefined;
 }
 
@@ -64,6 +69,7 @@ function baseClass(service: ServiceName): ExceptionClass {
   if (service === 'ssm') return ssmSdk.SSMServiceException as unknown as ExceptionClass;
   if (service === 'cloudwatch') return cloudwatchSdk.CloudWatchServiceException as unknown as ExceptionClass;
   if (service === 's3') return S3ServiceException as unknown as ExceptionClass;
+  if (service === 'servicequotas') return quotasSdk.ServiceQuotasServiceException as unknown as ExceptionClass;
   return EC2ServiceException as unknown as ExceptionClass;
 }
 

@@ -280,6 +280,10 @@ export interface CloudState {
   /** The package mirror bucket's objects, by key (absent in states saved before it existed). */
   packageObjects?: Record<string, MirrorObjectRecord>;
   calls: Record<string, number>;
+  /** The account's quotas, when raised or lowered from the defaults (simulator/quotas.ts). */
+  quotas?: { vpcs?: number; elasticIps?: number; vcpus?: number };
+  /** `zone/instance-type` pairs that DescribeInstanceTypeOfferings leaves out. */
+  withheldOfferings?: string[];
 }
 
 export function emptyState(region: string, seed: number, now: number): CloudState {

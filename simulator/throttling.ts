@@ -21,6 +21,7 @@ const THROTTLE_CODES: Record<ServiceName, [string, string]> = {
   ssm: ['ThrottlingException', 'Rate exceeded'],
   cloudwatch: ['Throttling', 'Rate exceeded'],
   s3: ['SlowDown', 'Please reduce your request rate.'],
+  servicequotas: ['TooManyRequestsException', 'Rate exceeded'],
 };
 
 function hasSelection(input: Record<string, unknown>): boolean {

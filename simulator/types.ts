@@ -4,7 +4,7 @@
  */
 
 /** The services the simulated cloud answers. */
-export type ServiceName = 'ec2' | 'ssm' | 'cloudwatch' | 's3';
+export type ServiceName = 'ec2' | 'ssm' | 'cloudwatch' | 's3' | 'servicequotas';
 
 /** What an SSM document does when it runs on a simulated instance. */
 export type DocumentBehaviour = 'configure-master' | 'configure-slave' | 'count-agents' | 'agent-load' | 'drain-agents';

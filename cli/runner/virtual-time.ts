@@ -106,6 +106,21 @@ async function drive(clock: Clock, done: () => boolean): Promise<void> {
       await realSleep(1);
       continue;
     }
+    const before = clock.now;
     await clock.nextAsync();
+    const speed = simulationSpeed();
+    if (speed !== undefined && clock.now > before) await realSleep(Math.min(60_000, (clock.now - before) / speed));
   }
+}
+
+/**
+ * MESOS_CLUSTER_SIMULATION_SPEED: simulated seconds per real second (e.g. 60: a minute of
+ * the simulated cloud takes a real second), to watch a run unfold or to interrupt it
+ * half-way; unset, virtual time moves as fast as the work allows.
+ */
+function simulationSpeed(): number | undefined {
+  const text = process.env.MESOS_CLUSTER_SIMULATION_SPEED;
+  if (!text) return undefined;
+  const speed = Number(text);
+  return Number.isFinite(speed) && speed > 0 ? speed : undefined;
 }

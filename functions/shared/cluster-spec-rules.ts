@@ -27,6 +27,21 @@ export const ALLOWED_INSTANCE_TYPES = [
   'r6i.xlarge',
 ] as const;
 
+/** vCPUs of the allowed instance types (EC2's defaults: two threads per core). */
+const INSTANCE_VCPUS: Readonly<Record<string, number>> = {
+  small: 2,
+  medium: 2,
+  large: 2,
+  xlarge: 4,
+  '2xlarge': 8,
+  '4xlarge': 16,
+};
+
+/** vCPUs of an instance type by its size (`m6i.2xlarge` → 8); 2 for a size not listed. */
+export function vcpusOfType(instanceType: string): number {
+  return INSTANCE_VCPUS[instanceType.split('.')[1] ?? ''] ?? 2;
+}
+
 /** Software installed on the nodes; pinned so that a cluster is reproducible. */
 export const DEFAULT_SOFTWARE = {
   ubuntuRelease: '24.04',

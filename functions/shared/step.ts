@@ -6,6 +6,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { toStepError } from './aws-errors';
 import { assertIsError } from './errors';
@@ -15,6 +16,8 @@ export interface StepClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly cloudwatch: CloudWatchClient;
+  /** Service Quotas, for the pre-flight quota checks (absent: those checks are skipped). */
+  readonly quotas?: ServiceQuotasClient;
 }
 
 export interface Step<I, O, C extends keyof StepClients = keyof StepClients> {

@@ -1,18 +1,23 @@
 /**
- * The pre-flight checks of Validate Cluster Spec: what a cluster will need of the
- * account's quotas, checked before anything is created, so that a create does not fail
- * half-way on `AddressLimitExceeded`.
+ * The pre-flight checks of Validate Cluster Spec: what AWS would refuse later, checked
+ * before anything is created, so that a create does not fail half-way: zones of the
+ * Region, instance types offered there, and the account's quotas (Elastic IPs, VPCs,
+ * On-Demand Standard vCPUs).
  */
 import {
   type AccountAttributeName,
   DescribeAccountAttributesCommand,
   DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeVpcsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { GetServiceQuotaCommand, type ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { ClusterSpec } from '../shared/cluster-spec';
-import { MAX_ZONES } from '../shared/cluster-spec-rules';
-import { FatalError } from '../shared/errors';
+import { MAX_ZONES, vcpusOfType } from '../shared/cluster-spec-rules';
+import { FatalError, ValidationError } from '../shared/errors';
 import { TAG_ID, tagValue } from '../shared/tags';
 
 /**
@@ -82,4 +87,156 @@ export async function checkAddressQuota(ec2: EC2Client, clusterId: string, neede
     );
   }
   return { limit, inUse, needed };
+}
+
+/**
+ * The named zones exist in the Region and are available (DescribeAvailabilityZones):
+ * `eu-west-1z`, or a zone of another Region, is refused before anything is created
+ * (ValidationError naming availabilityZones and the Region's zones).
+ */
+export async function checkNamedZones(ec2: EC2Client, spec: Pick<ClusterSpec, 'availabilityZones'>): Promise<void> {
+  if (spec.availabilityZones.length === 0) return;
+  const { AvailabilityZones = [] } = await ec2.send(new DescribeAvailabilityZonesCommand({}));
+  const region = AvailabilityZones.find((z) => z.RegionName)?.RegionName ?? 'this Region';
+  const names = AvailabilityZones.flatMap((z) => (z.ZoneName ? [z.ZoneName] : [])).sort();
+  for (const zone of spec.availabilityZones) {
+    const found = AvailabilityZones.find((z) => z.ZoneName === zone);
+    if (!found) throw new ValidationError('availabilityZones', `${zone} is not a zone of ${region} (its zones: ${names.join(', ')})`);
+    if (found.State && found.State !== 'available')
+      throw new ValidationError('availabilityZones', `${zone} is ${found.State}, not available`);
+  }
+}
+
+/**
+ * The instance types are offered in every zone the cluster uses
+ * (DescribeInstanceTypeOfferings by availability zone): a type a zone does not offer would
+ * fail RunInstances with Unsupported after the network exists.
+ */
+export async function checkInstanceTypeOfferings(
+  ec2: EC2Client,
+  spec: Pick<ClusterSpec, 'masterInstanceType' | 'slaveInstanceType'>,
+  zones: readonly string[]
+): Promise<void> {
+  if (zones.length === 0) return;
+  const types = [...new Set([spec.masterInstanceType, spec.slaveInstanceType])];
+  const { InstanceTypeOfferings = [] } = await ec2.send(
+    new DescribeInstanceTypeOfferingsCommand({
+      LocationType: 'availability-zone',
+      Filters: [
+        { Name: 'instance-type', Values: types },
+        { Name: 'location', Values: [...zones] },
+      ],
+    })
+  );
+  for (const field of ['masterInstanceType', 'slaveInstanceType'] as const) {
+    for (const zone of zones) {
+      if (!InstanceTypeOfferings.some((o) => o.InstanceType === spec[field] && o.Location === zone)) {
+        throw new ValidationError(field, `${spec[field]} is not offered in ${zone}; choose another instance type or zone`);
+      }
+    }
+  }
+}
+
+/** Service Quotas codes the pre-flight reads. */
+export const QUOTA = {
+  /** Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances, in vCPUs. */
+  standardVcpus: { ServiceCode: 'ec2', QuotaCode: 'L-1216C47A', name: 'Running On-Demand Standard instances (vCPUs)' },
+  /** VPCs per Region. */
+  vpcs: { ServiceCode: 'vpc', QuotaCode: 'L-F678F1CE', name: 'VPCs per Region' },
+} as const;
+
+/** The instance families the Standard vCPU quota covers. */
+const STANDARD_FAMILY = /^[acdhimrtz]/;
+
+/**
+ * A quota's applied value from Service Quotas, or undefined when it cannot be read (no
+ * client, AccessDeniedException for a role without servicequotas:GetServiceQuota,
+ * NoSuchResourceException). The check is then skipped, not guessed: the quota's AWS
+ * default may be lower than what the account was granted, so it cannot refuse a create;
+ * RunInstances' VcpuLimitExceeded (or CreateVpc's VpcLimitExceeded) then fails the create
+ * into its rollback as before.
+ */
+export async function appliedQuota(
+  quotas: ServiceQuotasClient | undefined,
+  quota: (typeof QUOTA)[keyof typeof QUOTA]
+): Promise<number | undefined> {
+  if (!quotas) return undefined;
+  try {
+    const { Quota } = await quotas.send(new GetServiceQuotaCommand({ ServiceCode: quota.ServiceCode, QuotaCode: quota.QuotaCode }));
+    return typeof Quota?.Value === 'number' ? Quota.Value : undefined;
+  } catch (err) {
+    const name = (err as Error | undefined)?.name ?? '';
+    if (['AccessDeniedException', 'NoSuchResourceException', 'IllegalArgumentException', 'ServiceException'].includes(name))
+      return undefined;
+    throw err;
+  }
+}
+
+/**
+ * vCPUs the cluster runs at its peak: the masters and the slaves (the template slave is
+ * terminated before the slaves launch; with no slaves it is counted once, as the most a
+ * bake can add).
+ */
+export function vcpusNeeded(spec: Pick<ClusterSpec, 'masters' | 'slaves' | 'masterInstanceType' | 'slaveInstanceType'>): number {
+  return spec.masters * vcpusOfType(spec.masterInstanceType) + Math.max(1, spec.slaves) * vcpusOfType(spec.slaveInstanceType);
+}
+
+/**
+ * Checks the running On-Demand Standard vCPUs against the quota (Service Quotas
+ * L-1216C47A): the pending and running instances of the Region (DescribeInstances; the
+ * cluster's own, of an earlier run, excluded) plus what the cluster needs. Throws
+ * FatalError naming the quota and the numbers; undefined when the quota cannot be read.
+ */
+export async function checkVcpuQuota(
+  ec2: EC2Client,
+  quotas: ServiceQuotasClient | undefined,
+  clusterId: string,
+  spec: Pick<ClusterSpec, 'masters' | 'slaves' | 'masterInstanceType' | 'slaveInstanceType'>
+): Promise<{ limit: number; inUse: number; needed: number } | undefined> {
+  const limit = await appliedQuota(quotas, QUOTA.standardVcpus);
+  if (limit === undefined) return undefined;
+  let inUse = 0;
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }], NextToken })
+    );
+    for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+      const type = instance.InstanceType ?? '';
+      if (tagValue(instance.Tags, TAG_ID) === clusterId || !STANDARD_FAMILY.test(type)) continue;
+      const cores = instance.CpuOptions?.CoreCount;
+      const threads = instance.CpuOptions?.ThreadsPerCore;
+      inUse += cores && threads ? cores * threads : vcpusOfType(type);
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const needed = vcpusNeeded(spec);
+  if (inUse + needed > limit) {
+    throw new FatalError(
+      `validate-spec: the cluster needs ${needed} vCPUs but ${inUse} of the account's ${limit} are in use (quota ${QUOTA.standardVcpus.QuotaCode}, ${QUOTA.standardVcpus.name}); stop instances or request a quota increase (VcpuLimitExceeded)`
+    );
+  }
+  return { limit, inUse, needed };
+}
+
+/**
+ * Checks the VPC quota (Service Quotas L-F678F1CE, VPCs per Region) against the VPCs of
+ * the Region (the cluster's own, of an earlier run, excluded) plus the cluster's one.
+ * Throws FatalError naming the quota; undefined when the quota cannot be read.
+ */
+export async function checkVpcQuota(
+  ec2: EC2Client,
+  quotas: ServiceQuotasClient | undefined,
+  clusterId: string
+): Promise<{ limit: number; inUse: number } | undefined> {
+  const limit = await appliedQuota(quotas, QUOTA.vpcs);
+  if (limit === undefined) return undefined;
+  const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({}));
+  const inUse = Vpcs.filter((vpc) => tagValue(vpc.Tags, TAG_ID) !== clusterId).length;
+  if (inUse + 1 > limit) {
+    throw new FatalError(
+      `validate-spec: the cluster needs a VPC but the account has ${inUse} of its ${limit} (quota ${QUOTA.vpcs.QuotaCode}, ${QUOTA.vpcs.name}); delete a VPC or request a quota increase (VpcLimitExceeded)`
+    );
+  }
+  return { limit, inUse };
 }

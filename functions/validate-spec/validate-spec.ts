@@ -8,19 +8,30 @@ import { ConflictError, FatalError } from '../shared/errors';
 import { mirroredSoftware } from '../shared/package-manifest';
 import { defineStep, type StepClients } from '../shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, tagValue } from '../shared/tags';
-import { checkAddressQuota, natGatewaysNeeded } from './preflight';
+import {
+  checkAddressQuota,
+  checkInstanceTypeOfferings,
+  checkNamedZones,
+  checkVcpuQuota,
+  checkVpcQuota,
+  natGatewaysNeeded,
+  plannedZones,
+} from './preflight';
 
 /**
  * Validate Cluster Spec: normalizes the request (ValidationError names the bad field),
  * refuses a name that another live cluster holds (ConflictError), and resolves the
- * Ubuntu base image from Canonical's public SSM parameter. Pre-flight: refuses (FatalError)
- * a cluster whose NAT gateways need more Elastic IPs than the account has left, before
- * anything is created. (The VPC quota is not checked: EC2 reports no VPC limit.) A spec
- * that installs from the package mirror needs every package's SHA256 in the manifest.
+ * Ubuntu base image from Canonical's public SSM parameter. Pre-flight, before anything is
+ * created: named zones must be zones of the Region (ValidationError), the instance types
+ * offered in the cluster's zones (ValidationError), and the account must have the Elastic
+ * IPs (DescribeAccountAttributes), the VPC (Service Quotas L-F678F1CE) and the On-Demand
+ * Standard vCPUs (L-1216C47A) the cluster needs (FatalError naming the quota). A quota
+ * Service Quotas does not answer (access denied) is not checked. A spec that installs from
+ * the package mirror needs every package's SHA256 in the manifest.
  */
 export const validateSpecStep = defineStep(
   'validate-spec',
-  async (input: ValidateSpecInput, { ec2, ssm }: Pick<StepClients, 'ec2' | 'ssm'>): Promise<ValidateSpecOutput> => {
+  async (input: ValidateSpecInput, { ec2, ssm, quotas }: Pick<StepClients, 'ec2' | 'ssm' | 'quotas'>): Promise<ValidateSpecOutput> => {
     const spec = parseClusterSpec(input.spec);
     // From the mirror, every package needs a SHA256 recorded in the manifest (ValidationError naming it).
     if (spec.software.packageSource === 'mirror') mirroredSoftware(spec.software);
@@ -41,6 +52,9 @@ export const validateSpecStep = defineStep(
       }
     }
 
+    await checkNamedZones(ec2, spec);
+    await checkInstanceTypeOfferings(ec2, spec, await plannedZones(ec2, spec));
+
     const name = ubuntuImageParameter(spec.software.ubuntuRelease);
     let baseImageId: string | undefined;
     try {
@@ -56,6 +70,8 @@ export const validateSpecStep = defineStep(
     }
     if (!baseImageId) throw new FatalError(`SSM parameter ${name} has no value`);
     await checkAddressQuota(ec2, input.clusterId, await natGatewaysNeeded(ec2, spec));
+    await checkVpcQuota(ec2, quotas, input.clusterId);
+    await checkVcpuQuota(ec2, quotas, input.clusterId, spec);
     return { spec, baseImageId };
   }
 );

@@ -26,6 +26,7 @@ import {
   tagList,
 } from '../core';
 import { fail } from '../errors';
+import { checkVcpuQuota } from '../quotas';
 import type { InstanceRecord, SubnetRecord, VolumeRecord } from '../state';
 import { checkFilterNames, type FilterSpec, matchesFilters } from '../util/filters';
 import { allocatePrivateIp, allocatePublicIp, type LiveInterface, liveInterfaces } from './facts';
@@ -311,6 +312,7 @@ const runInstances = op<RunInstancesCommandInput>((sim, input): Out<RunInstances
   }
   const image = imageFacts(sim, input.ImageId);
   const { subnet, groupIds, publicIp } = launchNetwork(sim, input);
+  checkVcpuQuota(sim, instanceType, max);
   const profile = profileName(sim, input);
   const userData = decodeUserData(input.UserData);
   const tags = sim.tagsFor(input.TagSpecifications, 'instance', ['instance', 'volume', 'network-interface']);

@@ -19,11 +19,11 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { ACCOUNT_ID, type Handler, idList, type Out, op, priorCall, rememberCall, type Sim, tagList } from '../core';
 import { fail } from '../errors';
+import { quotasOf } from '../quotas';
 import type { AddressRecord, NatGatewayRecord } from '../state';
 import { checkFilterNames, type FilterSpec, matchesFilters } from '../util/filters';
 import { allocatePrivateIp, allocatePublicIp } from './facts';
 
-const ADDRESS_LIMIT = 5;
 const NAT_PER_ZONE_LIMIT = 5;
 
 /** The NAT gateway that holds an Elastic IP right now, if any. */
@@ -70,7 +70,8 @@ function addressFilters(sim: Sim): FilterSpec<AddressRecord> {
 
 const allocateAddress = op<AllocateAddressCommandInput>((sim, input): Out<AllocateAddressCommandOutput> => {
   if (input.Domain !== undefined && input.Domain !== 'vpc') throw fail('InvalidParameterValue', 'Only the vpc domain is supported');
-  if (sim.list('address').length >= ADDRESS_LIMIT) throw fail('AddressLimitExceeded', 'The maximum number of addresses has been reached.');
+  if (sim.list('address').length >= quotasOf(sim).elasticIps)
+    throw fail('AddressLimitExceeded', 'The maximum number of addresses has been reached.');
   const tags = sim.tagsFor(input.TagSpecifications, 'elastic-ip');
   const address: AddressRecord = { id: sim.id('eipalloc'), createdAt: sim.now(), tags, publicIp: allocatePublicIp(sim, 'elastic') };
   sim.state.addresses[address.id] = address;
@@ -95,9 +96,9 @@ const describeAddresses = op<DescribeAddressesCommandInput>((sim, input): Out<De
  * platform and no default VPC. EC2 answers an unknown attribute name with
  * InvalidParameterValue.
  */
-const describeAccountAttributes = op<DescribeAccountAttributesCommandInput>((_sim, input): Out<DescribeAccountAttributesCommandOutput> => {
+const describeAccountAttributes = op<DescribeAccountAttributesCommandInput>((sim, input): Out<DescribeAccountAttributesCommandOutput> => {
   const attributes: Record<string, string> = {
-    'vpc-max-elastic-ips': String(ADDRESS_LIMIT),
+    'vpc-max-elastic-ips': String(quotasOf(sim).elasticIps),
     'max-elastic-ips': '0',
     'supported-platforms': 'VPC',
     'default-vpc': 'none',

@@ -39,12 +39,11 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { ACCOUNT_ID, type Handler, idList, type Out, op, priorCall, rememberCall, type Sim, tagList } from '../core';
 import { fail } from '../errors';
+import { quotasOf } from '../quotas';
 import type { InternetGatewayRecord, RouteTableRecord, SubnetRecord, VpcRecord } from '../state';
 import { cidrContains, cidrOverlaps, parseCidr } from '../util/cidr';
 import { checkFilterNames, type FilterSpec, matchesFilters } from '../util/filters';
 import { freeAddressCount, liveInterfaces, mappedPublicAddresses, routeState } from './facts';
-
-const VPC_LIMIT = 5;
 
 // ---------------------------------------------------------------- VPC
 
@@ -79,7 +78,7 @@ const createVpc = op<CreateVpcCommandInput>((sim, input): Out<CreateVpcCommandOu
   if (!cidr)
     throw fail('InvalidParameterValue', `Value (${input.CidrBlock}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
   if (cidr.prefix < 16 || cidr.prefix > 28) throw fail('InvalidVpc.Range', `The CIDR '${input.CidrBlock}' is invalid.`);
-  if (sim.list('vpc').length >= VPC_LIMIT) throw fail('VpcLimitExceeded', 'The maximum number of VPCs has been reached.');
+  if (sim.list('vpc').length >= quotasOf(sim).vpcs) throw fail('VpcLimitExceeded', 'The maximum number of VPCs has been reached.');
   const tags = sim.tagsFor(input.TagSpecifications, 'vpc');
   const now = sim.now();
   const id = sim.id('vpc');

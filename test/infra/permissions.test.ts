@@ -9,7 +9,7 @@ import { type StepGrant, stepGrants } from '../../infra/permissions';
 const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS];
 
 /** The IAM service prefix of each SDK client package. */
-const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: 'cloudwatch' };
+const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: 'cloudwatch', 'service-quotas': 'servicequotas' };
 
 /**
  * The API actions each step's bundled code can call: esbuild tree-shakes the handler with

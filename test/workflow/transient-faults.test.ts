@@ -36,6 +36,7 @@ const THROTTLING: Readonly<Record<ServiceName, string>> = {
   ssm: 'ThrottlingException',
   cloudwatch: 'Throttling',
   s3: 'SlowDown',
+  servicequotas: 'TooManyRequestsException',
 };
 
 /** The NotFound code that an operation naming a just-created resource by id may answer. */

@@ -1,14 +1,18 @@
 /**
- * The home lock: one command at a time per home directory; a stale lock is taken over; a
- * delete stops a running create of its cluster first. Also through `main`: a second command
- * on a busy home exits 2, and SIGTERM stops a running create, which is recorded and saved.
+ * The named locks of a home: one command at a time per cluster name; a stale lock is taken
+ * over; a delete stops a running create of its cluster first; a waiting lock is awaited.
+ * Also through `main`: a second command on a busy cluster exits 2, and SIGTERM stops a
+ * running create, which is recorded and saved.
  */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireHomeLock, HomeLockedError, isCreateOf, lockFile, processRuns, readHolder } from '../../../cli/lock';
+import { acquireLock, clusterLock, isCreateOf, LockBusyError, lockFile, processRuns, readHolder } from '../../../cli/lock';
+
+const BLUE = clusterLock('blue');
+
 import { type CliRun, runCli } from '../../helpers/cli';
 
 const homes: string[] = [];
@@ -26,7 +30,8 @@ afterAll(() => {
 });
 
 function writeLock(home: string, pid: number, command: string): void {
-  writeFileSync(lockFile(home), JSON.stringify({ pid, command, since: '2030-01-01T09:00:00.000Z' }));
+  mkdirSync(join(home, 'locks'), { recursive: true });
+  writeFileSync(lockFile(home, BLUE), JSON.stringify({ pid, command, since: '2030-01-01T09:00:00.000Z' }));
 }
 
 /** A process that holds the lock as `create:blue` and lets go of it on SIGTERM, as the CLI does. */
@@ -38,7 +43,8 @@ async function createHolder(home: string): Promise<ChildProcess> {
     process.on('SIGTERM', () => { fs.rmSync(file, { force: true }); process.exit(0); });
     process.stdout.write('ready\\n');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['-e', script, lockFile(home)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  mkdirSync(join(home, 'locks'), { recursive: true });
+  const child = spawn(process.execPath, ['-e', script, lockFile(home, BLUE)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once('data', () => resolve());
@@ -51,49 +57,49 @@ const cli = runCli;
 
 const CREATE = ['create', '--name', 'blue', '--admin-cidr', '203.0.113.0/24', '--masters', '1', '--slaves', '1'];
 
-describe('acquireHomeLock', () => {
-  it('writes the holder into <home>/lock and removes it on release', async () => {
+describe('acquireLock', () => {
+  it('writes the holder into <home>/locks/<name>.lock and removes it on release', async () => {
     // Prepare
     const home = newHome();
 
     // Act
-    const release = await acquireHomeLock(home, { command: 'create:blue' });
-    const held = readHolder(home);
+    const release = await acquireLock(home, BLUE, { command: 'create:blue' });
+    const held = readHolder(home, BLUE);
     release();
 
     // Assess
     expect(held).toMatchObject({ pid: process.pid, command: 'create:blue' });
-    expect(existsSync(lockFile(home))).toBe(false);
+    expect(existsSync(lockFile(home, BLUE))).toBe(false);
   });
 
-  it('throws HomeLockedError naming the holder while a running process holds the lock', async () => {
+  it('throws LockBusyError naming the holder while a running process holds the lock', async () => {
     // Prepare
     const home = newHome();
     writeLock(home, process.ppid, 'create:blue');
 
     // Act
-    const error = await acquireHomeLock(home, { command: 'inventory' }).catch((err: unknown) => err);
+    const error = await acquireLock(home, BLUE, { command: 'inventory' }).catch((err: unknown) => err);
 
     // Assess
-    expect(error).toBeInstanceOf(HomeLockedError);
+    expect(error).toBeInstanceOf(LockBusyError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^another mesos-cluster command is running on .*: pid ${process.ppid} \\(create blue, since 2030-01-01T09:00:00.000Z\\)`)
+      new RegExp(`^cluster blue is busy: pid ${process.ppid} is running create blue \\(since 2030-01-01T09:00:00.000Z\\)`)
     );
-    expect(readHolder(home)?.pid).toBe(process.ppid);
+    expect(readHolder(home, BLUE)?.pid).toBe(process.ppid);
   });
 
   it('refuses a second command of this same process', async () => {
     // Prepare
     const home = newHome();
-    const release = await acquireHomeLock(home, { command: 'create:blue' });
+    const release = await acquireLock(home, BLUE, { command: 'create:blue' });
 
     // Act
-    const error = await acquireHomeLock(home, { command: 'get:blue' }).catch((err: unknown) => err);
+    const error = await acquireLock(home, BLUE, { command: 'get:blue' }).catch((err: unknown) => err);
     release();
 
     // Assess
-    expect(error).toBeInstanceOf(HomeLockedError);
-    expect(existsSync(lockFile(home))).toBe(false);
+    expect(error).toBeInstanceOf(LockBusyError);
+    expect(existsSync(lockFile(home, BLUE))).toBe(false);
   });
 
   it('takes over a stale lock whose process is gone', async () => {
@@ -104,8 +110,8 @@ describe('acquireHomeLock', () => {
     writeLock(home, gone, 'create:blue');
 
     // Act
-    const release = await acquireHomeLock(home, { command: 'delete:blue' });
-    const held = readHolder(home);
+    const release = await acquireLock(home, BLUE, { command: 'delete:blue' });
+    const held = readHolder(home, BLUE);
     release();
 
     // Assess
@@ -120,12 +126,12 @@ describe('acquireHomeLock', () => {
     const notes: string[] = [];
 
     // Act
-    const release = await acquireHomeLock(home, {
+    const release = await acquireLock(home, BLUE, {
       command: 'delete:blue',
       stopHolder: (h) => isCreateOf(h, 'blue'),
       notify: (text) => notes.push(text),
     });
-    const held = readHolder(home);
+    const held = readHolder(home, BLUE);
     release();
 
     // Assess
@@ -134,18 +140,36 @@ describe('acquireHomeLock', () => {
     expect(held).toMatchObject({ pid: process.pid, command: 'delete:blue' });
   });
 
+  it('waits for a held lock when asked to, and takes it once the holder lets go', async () => {
+    // Prepare
+    const home = newHome();
+    const holder = await createHolder(home);
+    const waitedFor: number[] = [];
+
+    // Act
+    const taking = acquireLock(home, BLUE, { command: 'inventory', wait: true, onWait: (h) => waitedFor.push(h.pid) });
+    setTimeout(() => holder.kill('SIGTERM'), 200);
+    const release = await taking;
+    const held = readHolder(home, BLUE);
+    release();
+
+    // Assess
+    expect(waitedFor).toEqual([holder.pid]);
+    expect(held).toMatchObject({ pid: process.pid, command: 'inventory' });
+  });
+
   it('refuses, without stopping it, a running create of another cluster', async () => {
     // Prepare
     const home = newHome();
     const holder = await createHolder(home);
 
     // Act
-    const error = await acquireHomeLock(home, { command: 'delete:green', stopHolder: (h) => isCreateOf(h, 'green') }).catch(
+    const error = await acquireLock(home, BLUE, { command: 'delete:green', stopHolder: (h) => isCreateOf(h, 'green') }).catch(
       (err: unknown) => err
     );
 
     // Assess
-    expect(error).toBeInstanceOf(HomeLockedError);
+    expect(error).toBeInstanceOf(LockBusyError);
     expect(processRuns(holder.pid ?? 0)).toBe(true);
     holder.kill('SIGKILL');
   });
@@ -167,26 +191,26 @@ describe('isCreateOf', () => {
   });
 });
 
-describe('mesos-cluster on a busy home', () => {
-  it('exits 2 for a second command while a create runs, and leaves the create and the cloud intact', async () => {
+describe('mesos-cluster on a busy cluster', () => {
+  it('exits 2 for a second create of the same cluster while one runs, and leaves the create and the cloud intact', async () => {
     // Prepare
     const home = newHome();
     let second: Promise<CliRun> | undefined;
 
     // Act
     const first = await cli(home, CREATE, (text) => {
-      if (!second && text.includes('Launch Masters')) second = cli(home, ['simulator', 'inventory']);
+      if (!second && text.includes('Launch Masters')) second = cli(home, CREATE);
     });
     const refused = await second;
 
     // Assess
     expect(first.code).toBe(0);
     expect(refused?.code).toBe(2);
-    expect(refused?.stderr).toMatch(/^error: another mesos-cluster command is running on .*: pid \d+ \(create blue, since /);
+    expect(refused?.stderr).toMatch(/^error: cluster blue is busy: pid \d+ is running create blue \(since /);
     expect(refused?.stdout).toBe('');
     const inventory = await cli(home, ['simulator', 'inventory', '--output', 'json']);
     expect(JSON.parse(inventory.stdout).filter((i: { type: string }) => i.type === 'instance')).toHaveLength(2);
-    expect(existsSync(lockFile(home))).toBe(false);
+    expect(existsSync(lockFile(home, BLUE))).toBe(false);
   });
 
   it('stops a running create on SIGTERM, records and saves it; a delete then leaves nothing', async () => {
@@ -211,7 +235,11 @@ describe('mesos-cluster on a busy home', () => {
     const journal = JSON.parse(readFileSync(join(home, 'clusters.json'), 'utf8'));
     const execution = journal.clusters[0].executions[0];
     expect(execution).toMatchObject({ kind: 'create', status: 'FAILED' });
-    expect(execution).toMatchObject({ failureCode: 'STOPPED', failureReason: 'the execution was stopped before it ended' });
+    expect(execution).toMatchObject({ failureCode: 'CREATE_INTERRUPTED' });
+    expect(execution.failureReason).toMatch(
+      /^the create was interrupted at .*; what it created is kept: resume it with `mesos-cluster create --resume blue`/
+    );
+    expect(execution.pid).toBeUndefined();
     expect(kept.length).toBeGreaterThan(0);
     expect(deleted.code).toBe(0);
     expect(left).toEqual([]);

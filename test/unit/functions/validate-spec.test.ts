@@ -2,9 +2,13 @@ import {
   DescribeAccountAttributesCommand,
   DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  type DescribeInstanceTypeOfferingsCommandInput,
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ubuntuImageParameter } from '../../../functions/shared/documents';
@@ -14,7 +18,22 @@ import { awsError } from './aws-error';
 
 const ec2Mock = mockClient(EC2Client);
 const ssmMock = mockClient(SSMClient);
-const clients = () => ({ ec2: new EC2Client({}), ssm: new SSMClient({}) });
+const quotasMock = mockClient(ServiceQuotasClient);
+const clients = () => ({ ec2: new EC2Client({}), ssm: new SSMClient({}), quotas: new ServiceQuotasClient({}) });
+
+/** Every requested type offered in every requested zone, except `missing` (`zone/type`). */
+const offerings =
+  (...missing: string[]) =>
+  (input: DescribeInstanceTypeOfferingsCommandInput) => {
+    const values = (name: string) => input.Filters?.find((f) => f.Name === name)?.Values ?? [];
+    return {
+      InstanceTypeOfferings: values('location').flatMap((Location) =>
+        values('instance-type')
+          .filter((type) => !missing.includes(`${Location}/${type}`))
+          .map((InstanceType) => ({ InstanceType: InstanceType as 't3.medium', Location, LocationType: 'availability-zone' as const }))
+      ),
+    };
+  };
 const spec = { name: 'demo', adminCidr: '203.0.113.0/24' };
 
 const quota = (limit: number) => ({
@@ -26,12 +45,20 @@ const addresses = (count: number, clusterId = 'c-other') =>
     Domain: 'vpc' as const,
     Tags: [{ Key: 'mesos-cluster:id', Value: clusterId }],
   }));
-const zones = (...names: string[]) => ({ AvailabilityZones: names.map((ZoneName) => ({ ZoneName, State: 'available' as const })) });
+const zones = (...names: string[]) => ({
+  AvailabilityZones: names.map((ZoneName) => ({ ZoneName, State: 'available' as const, RegionName: 'eu-west-1' })),
+});
 
 describe('validate-spec', () => {
   beforeEach(() => {
     ec2Mock.reset();
     ssmMock.reset();
+    quotasMock.reset();
+    ec2Mock.on(DescribeAvailabilityZonesCommand).resolves(zones('eu-west-1a', 'eu-west-1b', 'eu-west-1c'));
+    ec2Mock.on(DescribeInstanceTypeOfferingsCommand).callsFake(offerings());
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    // Service Quotas denied: the VPC and vCPU checks are skipped.
+    quotasMock.on(GetServiceQuotaCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
     // An account with room: 2 of its 5 Elastic IPs in use.
     ec2Mock.on(DescribeAccountAttributesCommand).resolves(quota(5));
     ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: addresses(2) });
@@ -183,7 +210,8 @@ describe('validate-spec', () => {
       // Assess
       expect(result.spec.natGateways).toBe('single');
       expect(ec2Mock).toHaveReceivedCommandTimes(DescribeAddressesCommand, 1);
-      expect(ec2Mock).not.toHaveReceivedCommand(DescribeAvailabilityZonesCommand);
+      // Asked once, for the zones whose instance type offerings are checked, not for the NAT count.
+      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeAvailabilityZonesCommand, 1);
     });
 
     it('counts one address per Region zone for perAz with 3 masters and no zone named', async () => {
@@ -212,7 +240,8 @@ describe('validate-spec', () => {
       );
       // Assess
       expect(result.spec.masters).toBe(5);
-      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeAvailabilityZonesCommand, 1);
+      // Once for the offerings' zones, once for the NAT gateways' count.
+      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeAvailabilityZonesCommand, 2);
     });
 
     it('counts the named zones for perAz without asking the Region', async () => {
@@ -223,7 +252,9 @@ describe('validate-spec', () => {
       const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec: perAz }, clients());
       // Assess
       await expect(run).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining('needs 2 Elastic IPs') });
-      expect(ec2Mock).not.toHaveReceivedCommand(DescribeAvailabilityZonesCommand);
+      expect(ec2Mock).not.toHaveReceivedCommandWith(DescribeAvailabilityZonesCommand, {
+        Filters: [{ Name: 'state', Values: ['available'] }],
+      });
     });
 
     it('does not count the addresses of this cluster from an earlier run as in use', async () => {
@@ -234,6 +265,111 @@ describe('validate-spec', () => {
       // Assess
       expect(result.baseImageId).toBe('ami-0ubuntu');
       expect(ec2Mock).toHaveReceivedCommandTimes(DescribeAccountAttributesCommand, 1);
+    });
+  });
+
+  describe('zone and instance type pre-flight', () => {
+    beforeEach(() => {
+      ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+      ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0ubuntu' } });
+    });
+
+    it.each(['eu-west-1z', 'us-east-1a'])('throws ValidationError for %s, a zone the Region does not have', async (zone) => {
+      // Act
+      const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec: { ...spec, availabilityZone: zone } }, clients());
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: expect.stringContaining(
+          `availabilityZones: ${zone} is not a zone of eu-west-1 (its zones: eu-west-1a, eu-west-1b, eu-west-1c)`
+        ),
+      });
+    });
+
+    it('throws ValidationError naming the field when a zone does not offer the instance type', async () => {
+      // Prepare
+      ec2Mock.on(DescribeInstanceTypeOfferingsCommand).callsFake(offerings('eu-west-1b/m7i.large'));
+      const input = { ...spec, masters: 3, slaveInstanceType: 'm7i.large' };
+      // Act
+      const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec: input }, clients());
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: expect.stringContaining('slaveInstanceType: m7i.large is not offered in eu-west-1b'),
+      });
+      expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceTypeOfferingsCommand, {
+        LocationType: 'availability-zone',
+        Filters: [
+          { Name: 'instance-type', Values: ['t3.medium', 'm7i.large'] },
+          { Name: 'location', Values: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
+        ],
+      });
+    });
+  });
+
+  describe('VPC and vCPU quota pre-flight', () => {
+    beforeEach(() => {
+      ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0ubuntu' } });
+      ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+    });
+
+    const applied = (vpcs: number, vcpus: number) => {
+      quotasMock.on(GetServiceQuotaCommand, { ServiceCode: 'vpc', QuotaCode: 'L-F678F1CE' }).resolves({ Quota: { Value: vpcs } });
+      quotasMock.on(GetServiceQuotaCommand, { ServiceCode: 'ec2', QuotaCode: 'L-1216C47A' }).resolves({ Quota: { Value: vcpus } });
+    };
+    const running = (type: string, count: number, clusterId = 'c-other') => ({
+      Instances: Array.from({ length: count }, (_, i) => ({
+        InstanceId: `i-${clusterId}-${i}`,
+        InstanceType: type as 't3.medium',
+        Tags: [{ Key: 'mesos-cluster:id', Value: clusterId }],
+      })),
+    });
+
+    it('throws FatalError naming the vCPU quota when the running Standard instances leave too few vCPUs', async () => {
+      // Prepare: 1 master + 2 slaves of t3.medium need 6 vCPUs; 28 of 32 are in use (the p4d does not count).
+      applied(5, 32);
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [running('m6i.2xlarge', 3), running('t3.medium', 2), running('p4d.24xlarge', 1), running('t3.medium', 3, 'c-1')],
+      });
+      // Act
+      const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'FatalError',
+        message: expect.stringContaining("needs 6 vCPUs but 28 of the account's 32 are in use (quota L-1216C47A"),
+      });
+      expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+        Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }],
+      });
+    });
+
+    it('throws FatalError naming the VPC quota when the Region holds as many VPCs as the quota', async () => {
+      // Prepare
+      applied(2, 64);
+      // The name is free (no VPC with its tag); the Region holds two VPCs.
+      ec2Mock.on(DescribeVpcsCommand).callsFake((input: { Filters?: unknown[] }) => ({
+        Vpcs: input.Filters ? [] : [{ VpcId: 'vpc-1' }, { VpcId: 'vpc-2' }],
+      }));
+      // Act
+      const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'FatalError',
+        message: expect.stringContaining('needs a VPC but the account has 2 of its 2 (quota L-F678F1CE, VPCs per Region)'),
+      });
+    });
+
+    it('passes when both quotas have room, and skips them when Service Quotas denies the call', async () => {
+      // Prepare
+      applied(5, 64);
+      // Act
+      const passed = await invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      quotasMock.reset();
+      quotasMock.on(GetServiceQuotaCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+      ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [running('m6i.4xlarge', 100)] });
+      const skipped = await invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      // Assess
+      expect([passed.baseImageId, skipped.baseImageId]).toEqual(['ami-0ubuntu', 'ami-0ubuntu']);
     });
   });
 });
