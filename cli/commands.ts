@@ -258,7 +258,9 @@ async function createAndReport(
   const { result } = await runForCluster(ctx, session, record, 'create', input, output);
   if (result.aborted && onInterrupt === 'rollback') {
     line(ctx.io.stderr, `create interrupted: rolling back cluster ${record.id} (interrupt again to stop the rollback)`);
-    await runForCluster(ctx, session, record, 'delete', { clusterId: record.id, clusterName: record.name }, output, undefined);
+    // A signal of its own: the interrupt that stopped the create must not stop its rollback.
+    const rollback = new AbortController();
+    await runForCluster(ctx, session, record, 'delete', { clusterId: record.id, clusterName: record.name }, output, rollback.signal);
   }
   await printCluster(ctx, session, record, record.id, output);
   return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
