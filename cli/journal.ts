@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processRuns } from './lock';
 import { journalRecovery, readJsonObject, StateFileError } from './state-files';
 
 /** The status model of a cluster (as AWS ParallelCluster's). */
@@ -77,17 +78,6 @@ export function recoveryHint(kind: ExecutionRecord['kind'], name: string): strin
   }
   if (kind === 'delete') return `run \`mesos-cluster delete ${name}\` again to finish the teardown`;
   return `the cluster keeps its slaves as they are; \`mesos-cluster get ${name}\` shows them`;
-}
-
-/** True while a process with this pid runs (EPERM: it runs under another user). */
-function processRuns(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const JOURNAL_LOCK_STALE_MS = 10_000;

@@ -3,8 +3,6 @@
  *
  * - `cluster-<name>`: one create, delete or scale of a cluster at a time. Commands on
  *   different clusters run side by side (in an AWS account, with `--local`).
- * - `image-<recipe hash>`: one bake of a slave image recipe at a time, so that two creates
- *   of the same recipe do not bake it twice (the second waits, then reuses the image).
  * - `simulated-cloud`: the simulated account is one file (`<home>/simulator.json`) on one
  *   virtual clock, loaded, run and saved by one process; commands on the simulated cloud
  *   therefore take turns on it (the lock is awaited, not refused). See cli/README.md.
@@ -43,7 +41,6 @@ export class LockBusyError extends Error {
 
 function lockSubject(name: string): string {
   if (name.startsWith('cluster-')) return `cluster ${name.slice('cluster-'.length)}`;
-  if (name.startsWith('image-')) return `the slave image ${name.slice('image-'.length)}`;
   return name.replace(/-/g, ' ');
 }
 
@@ -71,11 +68,6 @@ export const SIMULATED_CLOUD_LOCK = 'simulated-cloud';
 /** The lock of one cluster name. */
 export function clusterLock(name: string): string {
   return `cluster-${name.replace(/[^a-z0-9-]/g, '')}`;
-}
-
-/** The lock of one slave image recipe. */
-export function imageLock(recipeHash: string): string {
-  return `image-${recipeHash.replace(/[^a-z0-9]/g, '').slice(0, 64)}`;
 }
 
 /** The file of lock `name` in a home directory. */
