@@ -4,26 +4,25 @@
  */
 import { rmSync } from 'node:fs';
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import { parseClusterSpec } from '../functions/shared/cluster-spec';
+import { type ClusterSpec, parseClusterSpec } from '../functions/shared/cluster-spec';
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
 import { findAlarms } from '../functions/shared/discovery-alarms';
-import { ValidationError } from '../functions/shared/errors';
 import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
 import { invokeStep } from '../functions/shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, tagValue } from '../functions/shared/tags';
 import { validateSpecStep } from '../functions/validate-spec/validate-spec';
 import type { InventoryItem } from '../simulator';
 import { type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
+import { configText } from './config-file';
 import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
 import { type ClusterRecord, type ExecutionRecord, INTERRUPTED_CODE, Journal, recoveryHint } from './journal';
 import { acquireLock, isCreateOf, type LockHolder, SIMULATED_CLOUD_LOCK } from './lock';
-import { NumberFlagError } from './numbers';
 import { ProgressPrinter } from './progress';
 import { failureOf, statusAfter } from './run-outcome';
 import type { AslMachine, RunEvent, RunResult } from './runner/local-runner';
 import { runMachine } from './runner/local-runner';
-import { type CreateFlags, SpecFileError, specInputOf } from './spec-input';
+import { type CreateFlags, sourcedMessage, specInputOf, validatedSpecOf } from './spec-input';
 import { didYouMean } from './suggest';
 import { clusterView, secondsText, viewText } from './view';
 
@@ -271,8 +270,8 @@ async function resumeCommand(ctx: Context, flags: CreateCommandFlags, name: stri
   const mode = modeOf(flags);
   const output = outputOf(flags);
   const onInterrupt = onInterruptOf(flags);
-  const given = Object.entries(specInputOf({ ...flags, spec: undefined })).filter(([key]) => key !== 'name');
-  if (flags.spec || given.length > 0)
+  const given = Object.entries(specInputOf({ ...flags, spec: undefined, file: undefined }, undefined)).filter(([key]) => key !== 'name');
+  if (flags.spec || flags.file || given.length > 0)
     throw new UsageError('--resume: takes no spec: the cluster is resumed with the spec it was created with');
   const warn = (text: string) => line(ctx.io.stderr, text);
   const cluster = clusterNameOf(ctx.home, mode, name);
@@ -314,15 +313,9 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
   const onInterrupt = onInterruptOf(flags);
   const faults = faultsOf(flags.fault);
   if (faults.length > 0 && mode === 'local') throw new UsageError('--fault: faults can only be injected into the simulated cloud');
-  let spec: ReturnType<typeof parseClusterSpec>;
-  try {
-    spec = parseClusterSpec(specInputOf(flags));
-  } catch (err) {
-    if (err instanceof ValidationError) throw new UsageError(flagMessage(err, flags));
-    if (err instanceof SpecFileError) throw new UsageError(`--spec: ${err.message}`);
-    if (err instanceof NumberFlagError) throw new UsageError(err.message);
-    throw err;
-  }
+  const { spec, file } = validatedSpecOf(flags);
+  // A refusal of the pre-flight names the flag or the file position of the refused field too.
+  const refused = (field: string, message: string) => sourcedMessage(field, message, flags, file);
   const warn = (text: string) => line(ctx.io.stderr, text);
   const cloudOptions = {
     home: ctx.home,
@@ -339,10 +332,10 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
       throw new UsageError(`name: cluster name '${spec.name}' is taken by cluster ${taken.join(', ')}; delete it first`);
     }
     const id = session.newClusterId(spec.name);
-    if (flags.dryRun) return dryRun(ctx, session, id, spec, output);
+    if (flags.dryRun) return dryRun(ctx, session, id, spec, output, refused);
     // The pre-flight in-process first: what Validate Cluster Spec would refuse is bad input
     // (exit 2), and neither the journal nor the cloud gets anything.
-    await refusalsAsUsage(() => invokeStep(validateSpecStep, { clusterId: id, spec }, session.clients));
+    await refusalsAsUsage(() => invokeStep(validateSpecStep, { clusterId: id, spec }, session.clients), refused);
     const now = new Date(Date.now()).toISOString();
     const record: ClusterRecord = {
       id,
@@ -357,29 +350,41 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
   });
 }
 
-/** A spec refusal, naming the flag the user typed when the field came from one (`--admin-cidr: …`), else the spec field. */
-function flagMessage(err: ValidationError, flags: CreateCommandFlags): string {
-  if (err.field.includes('.') || (flags as Record<string, unknown>)[err.field] === undefined) return err.message;
-  return `--${err.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${err.message.slice(err.field.length)}`;
-}
-
-/** Runs `work`; a refusal of Validate Cluster Spec (the spec, the name, a zone, a quota) becomes bad input (exit 2). */
-async function refusalsAsUsage<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work`; a refusal of Validate Cluster Spec (the spec, the name, a zone, a quota)
+ * becomes bad input (exit 2), a refused field named by where it came from (`sourced`).
+ */
+async function refusalsAsUsage<T>(work: () => Promise<T>, sourced?: (field: string, message: string) => string): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    const name = (err as Error | undefined)?.name;
-    if (name === 'FatalError' || name === 'ConflictError' || name === 'ValidationError') throw new UsageError((err as Error).message);
+    const error = err as (Error & { field?: unknown }) | undefined;
+    const name = error?.name;
+    if (name === 'FatalError' || name === 'ConflictError' || name === 'ValidationError') {
+      const field = typeof error?.field === 'string' ? error.field : undefined;
+      throw new UsageError(field && sourced ? sourced(field, error?.message ?? '') : (error?.message ?? name));
+    }
     throw err;
   }
 }
 
-/** `create --dry-run`: the plan of the create, after the in-process Validate Cluster Spec; creates nothing, records nothing. */
-async function dryRun(ctx: Context, session: CloudSession, id: string, spec: unknown, output: OutputFormat): Promise<number> {
+/**
+ * `create --dry-run`: the plan of the create, after the in-process Validate Cluster Spec,
+ * on stderr; on stdout the cluster config that `create -f` takes (the spec with every
+ * default filled in: YAML, or JSON with `--output json`). Creates nothing, records nothing.
+ */
+async function dryRun(
+  ctx: Context,
+  session: CloudSession,
+  id: string,
+  spec: ClusterSpec,
+  output: OutputFormat,
+  sourced: (field: string, message: string) => string
+): Promise<number> {
   useRenderedScriptHash();
-  const plan: CreatePlan = await refusalsAsUsage(() => planCreate(session.clients, id, spec));
-  if (output === 'json') line(ctx.io.stdout, JSON.stringify({ dryRun: true, plan }, null, 2));
-  else for (const text of planText(plan)) line(ctx.io.stdout, text);
+  const plan: CreatePlan = await refusalsAsUsage(() => planCreate(session.clients, id, spec), sourced);
+  for (const text of planText(plan)) line(ctx.io.stderr, text);
+  ctx.io.stdout(configText(spec, output));
   return EXIT.ok;
 }
 

@@ -24,6 +24,7 @@ import { mirrorCommand } from './mirror-command';
 import { remoteContextOf, runRemote } from './remote/dispatch';
 import { RemoteRefusal } from './remote/remote-commands';
 import { advanceCommand, loadCommand, scaleCommand } from './scale-commands';
+import { SpecInputError } from './spec-input';
 import { StateFileError } from './state-files';
 
 export type { CliIo } from './commands';
@@ -88,8 +89,15 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
       .option('--slave-instance-type <type>', `slave instance type (default ${DEFAULT_SPEC.slaveInstanceType})`)
       .option('--allow-public-admin', 'allow an admin CIDR of 0.0.0.0/0')
       .option('--keep-on-failure', 'keep the resources of a failed create (for inspection)')
-      .option('--spec <file>', 'cluster spec JSON; the flags override its fields')
-      .option('--dry-run', 'check the spec, the name and the Elastic IP quota in-process and print the plan; create nothing')
+      .option(
+        '-f, --file <file>',
+        'cluster config file, YAML or JSON: the fields of the cluster spec (examples/cluster.yaml); the flags override them'
+      )
+      .option('--spec <file>', 'the same as -f/--file')
+      .option(
+        '--dry-run',
+        'check the spec, the name, the zones and the quotas in-process; print the plan (stderr) and the cluster config for -f (stdout); create nothing'
+      )
       .option('--resume <name>', 'run an interrupted or failed create of this cluster again, with its recorded id and spec')
       .option(
         '--on-interrupt <action>',
@@ -212,7 +220,13 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (err instanceof UsageError || err instanceof LockBusyError || err instanceof RemoteRefusal || err instanceof StateFileError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof LockBusyError ||
+      err instanceof RemoteRefusal ||
+      err instanceof StateFileError ||
+      err instanceof SpecInputError
+    ) {
       fullIo.stderr(`error: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -5,7 +5,7 @@
  * default, the simulated cloud.
  */
 import { type Context, outputOf, UsageError } from '../commands';
-import { specInputOf } from '../spec-input';
+import { sourcedMessage, specSourceOf } from '../spec-input';
 import { ClusterApiClient, resolveApiUrl } from './api-client';
 import { type RemoteContext, remoteCreate, remoteDelete, remoteGet, remoteList } from './remote-commands';
 
@@ -50,7 +50,12 @@ export async function runRemote(
     case 'create':
       if (Array.isArray(flags.fault) && flags.fault.length > 0)
         throw new UsageError('--fault: faults can only be injected into the simulated cloud');
-      return remoteCreate(rc, specInputOf(flags as Parameters<typeof specInputOf>[0]));
+      {
+        // The API validates; a field it refuses is named by the flag or file position it came from.
+        const createFlags = flags as Parameters<typeof specSourceOf>[0];
+        const { input, file } = specSourceOf(createFlags);
+        return remoteCreate(rc, input, (field, message) => sourcedMessage(field, message, createFlags, file));
+      }
     case 'get':
       return remoteGet(rc, name ?? '');
     case 'list':

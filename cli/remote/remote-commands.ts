@@ -33,12 +33,13 @@ export class RemoteRefusal extends Error {
 const INSTANT = new Set(['Choice', 'Pass', 'Succeed']);
 const CLUSTER_ID = /^[a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6}$/;
 
-async function refusals<T>(call: () => Promise<T>): Promise<T> {
+async function refusals<T>(call: () => Promise<T>, sourced?: (field: string, message: string) => string): Promise<T> {
   try {
     return await call();
   } catch (err) {
     if (err instanceof RemoteApiError && [400, 404, 409].includes(err.statusCode)) {
-      throw new RemoteRefusal(err.field && err.rule ? `${err.field}: ${err.rule}` : err.message);
+      const message = err.field && err.rule ? `${err.field}: ${err.rule}` : err.message;
+      throw new RemoteRefusal(err.field && sourced ? sourced(err.field, message) : message);
     }
     throw err;
   }
@@ -128,9 +129,13 @@ async function resolveId(rc: RemoteContext, nameOrId: string): Promise<string> {
 
 const executionNameOf = (arn: string) => arn.split(':').at(-1) ?? arn;
 
-/** `create` against the API: POST /clusters, then live progress, then the cluster. */
-export async function remoteCreate(rc: RemoteContext, spec: unknown): Promise<number> {
-  const accepted = await refusals(() => rc.client.createCluster(spec));
+/** `create` against the API: POST /clusters, then live progress, then the cluster; `sourced` names a refused field by its flag or file position. */
+export async function remoteCreate(
+  rc: RemoteContext,
+  spec: unknown,
+  sourced?: (field: string, message: string) => string
+): Promise<number> {
+  const accepted = await refusals(() => rc.client.createCluster(spec), sourced);
   const execution = executionNameOf(accepted.executionArn);
   if (rc.output === 'text') rc.io.stderr(`creating cluster ${accepted.clusterId} (remote): ${execution}\n`);
   const status = await followExecution(rc, accepted.clusterId, execution);

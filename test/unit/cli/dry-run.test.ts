@@ -1,12 +1,13 @@
 /**
  * `create --dry-run` called in-process through `main(argv, io)`, each test with its own
- * home directory and simulated cloud: the plan is printed, nothing is created and no
- * journal record is written.
+ * home directory and simulated cloud: the plan is printed (stderr) with the cluster config
+ * (stdout), nothing is created and no journal record is written.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllocateAddressCommand } from '@aws-sdk/client-ec2';
+import { parse } from 'yaml';
 import { SimulatedCloud } from '../../../simulator';
 import { type CliRun, runCli, temporaryHomes } from '../../helpers/cli';
 
@@ -56,22 +57,23 @@ describe('mesos-cluster create --dry-run', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^dry run: create plan \(plan-[0-9a-f]{6}\) would build \(nothing was created\):/);
-    expect(run.stdout).toContain(
+    expect(parse(run.stdout)).toMatchObject({ name: 'plan', masters: 3, slaves: 4, natGateways: 'perAz' });
+    expect(run.stderr).toMatch(/^dry run: create plan \(plan-[0-9a-f]{6}\) would build \(nothing was created\):/);
+    expect(run.stderr).toContain(
       'zone       eu-west-1a: public 172.28.131.128/28, private 172.28.128.0/25, NAT gateway; 1 master(s), 2 slave(s)'
     );
-    expect(run.stdout).toContain(
+    expect(run.stderr).toContain(
       'zone       eu-west-1c: public 172.28.131.160/28, private 172.28.129.0/25, NAT gateway; 1 master(s), 1 slave(s)'
     );
-    expect(run.stdout).toContain('NAT        3 gateway(s), 3 Elastic IP(s)');
-    expect(run.stdout).toContain('masters    3 x t3.medium');
-    expect(run.stdout).toContain('image      no cached image of recipe');
-    expect(run.stdout).toMatch(/alarm {6}mesos-cluster-plan-[0-9a-f]{6}-scale-out: allocation > 75% for \d+ min/);
+    expect(run.stderr).toContain('NAT        3 gateway(s), 3 Elastic IP(s)');
+    expect(run.stderr).toContain('masters    3 x t3.medium');
+    expect(run.stderr).toContain('image      no cached image of recipe');
+    expect(run.stderr).toMatch(/alarm {6}mesos-cluster-plan-[0-9a-f]{6}-scale-out: allocation > 75% for \d+ min/);
     expect(await inventoryIds(home)).toEqual([]);
     expect(existsSync(join(home, 'clusters.json'))).toBe(false);
   });
 
-  it('prints the plan as JSON with the cached image of an earlier cluster of the same recipe', async () => {
+  it('prints the config as JSON, and the plan with the cached image of an earlier cluster of the same recipe', async () => {
     // Prepare
     const home = newHome();
     const created = await cli(home, 'create', '--name', 'first', ...ADMIN, '--slaves', '1', '--output', 'json');
@@ -85,28 +87,20 @@ describe('mesos-cluster create --dry-run', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    const { dryRun, plan } = JSON.parse(run.stdout);
-    expect(dryRun).toBe(true);
-    expect(plan).toMatchObject({
+    expect(JSON.parse(run.stdout)).toMatchObject({
       name: 'second',
       vpcCidr: '172.28.128.0/22',
-      natGateways: 1,
-      masters: { count: 1, instanceType: 't3.medium' },
-      slaves: { count: 3, instanceType: 't3.medium' },
-      slaveImage: { cachedImageId: first.imageId, freshImage: false },
+      natGateways: 'single',
+      masters: 1,
+      slaves: 3,
       autoscaling: { minSlaves: 1, maxSlaves: 10, step: 2 },
-      zones: [
-        {
-          availabilityZone: 'eu-west-1a',
-          publicSubnetCidr: '172.28.128.0/24',
-          privateSubnetCidr: '172.28.129.0/24',
-          natGateway: true,
-          masters: 1,
-          slaves: 3,
-        },
-      ],
     });
-    expect(plan.alarms.map((a: { comparison: string }) => a.comparison)).toEqual(['GreaterThanThreshold', 'LessThanThreshold']);
+    expect(run.stderr).toContain(`image      reuse cached image ${first.imageId} (recipe `);
+    expect(run.stderr).toContain(
+      'zone       eu-west-1a: public 172.28.128.0/24, private 172.28.129.0/24, NAT gateway; 1 master(s), 3 slave(s)'
+    );
+    expect(run.stderr).toMatch(/alarm {6}mesos-cluster-second-[0-9a-f]{6}-scale-out: allocation > 75%/);
+    expect(run.stderr).toMatch(/alarm {6}mesos-cluster-second-[0-9a-f]{6}-scale-in: allocation < 25%/);
     expect(await inventoryIds(home)).toEqual(before);
     expect(readFileSync(join(home, 'clusters.json'), 'utf8')).toBe(journalBefore);
   });

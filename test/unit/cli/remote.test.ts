@@ -211,13 +211,13 @@ describe('mesos-cluster in the remote mode', () => {
     expect(run.stdout).toContain('mesos      http://203.0.113.5:5050');
   });
 
-  it('prints the API refusal with its field and rule and exits 2', async () => {
+  it('prints the API refusal with the flag of its field and its rule and exits 2', async () => {
     // Act
     const run = await cli(['create', '--name', 'blue', '--admin-cidr', '198.51.100.0/24', '--masters', '2', '--api-url', base]);
 
     // Assess
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('error: masters: must be 1, 3 or 5\n');
+    expect(run.stderr).toBe('error: --masters: must be 1, 3 or 5\n');
     expect(received).toHaveLength(1);
   });
 

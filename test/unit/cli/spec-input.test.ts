@@ -33,7 +33,7 @@ describe('specInputOf', () => {
     expect(spec).toEqual({ name: 'from-file', slaves: 7, adminCidr: '10.0.0.0/8' });
   });
 
-  it('throws SpecFileError for a missing file or a file that is not a JSON object', () => {
+  it('throws SpecFileError for a missing file or a file that holds no mapping or is not YAML or JSON', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'spec-'));
     writeFileSync(join(dir, 'list.json'), '[1, 2]');
@@ -41,7 +41,7 @@ describe('specInputOf', () => {
 
     // Assess
     expect(() => specInputOf({ spec: join(dir, 'missing.json') })).toThrow(SpecFileError);
-    expect(() => specInputOf({ spec: join(dir, 'list.json') })).toThrow(/must hold a JSON object/);
-    expect(() => specInputOf({ spec: join(dir, 'broken.json') })).toThrow(/is not JSON/);
+    expect(() => specInputOf({ spec: join(dir, 'list.json') })).toThrow(/list\.json:1:1: must hold a mapping of cluster spec fields/);
+    expect(() => specInputOf({ spec: join(dir, 'broken.json') })).toThrow(/broken\.json:1:2: .*\(the file must be YAML or JSON\)/);
   });
 });
