@@ -41,9 +41,28 @@ export function homeFiles(home: string) {
   };
 }
 
+/** The Region and named profile of the AWS clients (`--region`, `--profile`); unset: the standard chain's. */
+export interface AwsSettings {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/**
+ * A --region that the saved simulated cloud is not in: it models one Region, the one it
+ * was created in (exit 2).
+ */
+export class SimulatedRegionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulatedRegionError';
+  }
+}
+
 export interface CloudOptions {
   readonly home: string;
   readonly mode: Mode;
+  /** `--region` / `--profile`: the clients of --local; the Region of a new simulated cloud. */
+  readonly aws?: AwsSettings;
   /** A latency model file for the simulated cloud. */
   readonly latencyModel?: string;
   /** Faults injected for this command only (simulated cloud). */
@@ -81,8 +100,9 @@ export interface CloudSession {
 const CHECKPOINT_MS = 25;
 
 /** The simulator options of the CLI: the product's SSM documents, and a latency model file if given. */
-function simulatorOptions(latencyModel?: string) {
+function simulatorOptions(latencyModel?: string, region?: string) {
   return {
+    region,
     latencyModel: latencyModel ? loadLatencyModel(latencyModel) : undefined,
     documents: {
       [DOCUMENTS.configureMaster]: 'configure-master',
@@ -161,13 +181,15 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
   const files = homeFiles(options.home);
   if (options.mode === 'local') {
     const journal = new Journal(files.localJournal);
+    // Unset, the SDK takes AWS_REGION / AWS_PROFILE and the shared config, as every AWS tool does.
+    const aws = { region: options.aws?.region, profile: options.aws?.profile };
     const session: CloudSession = {
       mode: 'local',
       clients: {
-        ec2: new EC2Client({ maxAttempts: 6 }),
-        ssm: new SSMClient({ maxAttempts: 6 }),
-        cloudwatch: new CloudWatchClient({}),
-        quotas: new ServiceQuotasClient({ maxAttempts: 6 }),
+        ec2: new EC2Client({ ...aws, maxAttempts: 6 }),
+        ssm: new SSMClient({ ...aws, maxAttempts: 6 }),
+        cloudwatch: new CloudWatchClient({ ...aws }),
+        quotas: new ServiceQuotasClient({ ...aws, maxAttempts: 6 }),
       },
       journal,
       newClusterId: (name) => `${name}-${randomBytes(3).toString('hex')}`,
@@ -179,8 +201,15 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
   }
 
   const saved = readSimulatorState(files.simulator);
+  const region = options.aws?.region;
+  if (saved && region && saved.region !== region) {
+    throw new SimulatedRegionError(
+      `--region: the simulated cloud of ${options.home} is in ${String(saved.region)}: it models one Region, the one it was created in; ` +
+        `leave out --region, or use another MESOS_CLUSTER_HOME (or \`mesos-cluster simulator reset\`) to simulate ${region}`
+    );
+  }
   const now = typeof saved?.now === 'number' ? saved.now : SIMULATION_EPOCH;
-  const simulatorOpts = simulatorOptions(options.latencyModel);
+  const simulatorOpts = simulatorOptions(options.latencyModel, region);
   const journal = new Journal(files.journal);
   warnStale(journal, options);
   const seed = `${now}:${options.seed}`;

@@ -12,7 +12,7 @@ import { invokeStep } from '../functions/shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, tagValue } from '../functions/shared/tags';
 import { validateSpecStep } from '../functions/validate-spec/validate-spec';
 import type { InventoryItem } from '../simulator';
-import { type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
+import { type AwsSettings, type CloudSession, homeFiles, type Mode, withCloud } from './cloud';
 import { configText } from './config-file';
 import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
@@ -42,6 +42,26 @@ export interface CommonFlags {
   readonly local?: boolean;
   readonly latencyModel?: string;
   readonly output?: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/** A Region name: `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The --region and --profile of a command: passed to the clients of --local (unset, the
+ * SDK's standard chain decides: AWS_REGION, AWS_PROFILE, the shared config); --region is
+ * the Region of a new simulated cloud, which needs no credentials (--profile is refused).
+ */
+export function awsOf(flags: CommonFlags, mode: Mode): AwsSettings {
+  if (flags.region !== undefined && !REGION_RE.test(flags.region)) {
+    throw new UsageError(`--region: must be a Region name such as eu-west-1, got '${flags.region}'`);
+  }
+  if (flags.profile !== undefined && mode === 'simulate') {
+    throw new UsageError('--profile: the simulated cloud takes no credentials; it applies to --local and the remote mode');
+  }
+  return { region: flags.region, profile: flags.profile };
 }
 
 /** A refusal or a bad input: printed as `error: <message>`, exit code 2. */
@@ -60,6 +80,8 @@ export interface Context {
   readonly home: string;
   /** Stops the running execution when aborted (SIGINT/SIGTERM, or a `delete` of the cluster being created). */
   readonly signal?: AbortSignal;
+  /** The command's arguments (after the program name), for `create --no-wait` to start itself in the background. */
+  readonly argv?: readonly string[];
 }
 
 function line(write: (text: string) => void, text = ''): void {
@@ -228,6 +250,8 @@ export interface CreateCommandFlags extends CreateFlags, CommonFlags {
   readonly resume?: string;
   /** What an interrupted create (SIGINT, SIGTERM) does with what it created: keep it (default) or roll it back. */
   readonly onInterrupt?: string;
+  /** False with `--no-wait`: start the create and return its id (in-process modes: in a background process). */
+  readonly wait?: boolean;
 }
 
 /** The choices of --on-interrupt. */
@@ -276,7 +300,7 @@ async function resumeCommand(ctx: Context, flags: CreateCommandFlags, name: stri
   const warn = (text: string) => line(ctx.io.stderr, text);
   const cluster = clusterNameOf(ctx.home, mode, name);
   return withCloud(
-    { home: ctx.home, mode, latencyModel: flags.latencyModel, warn, cluster, seed: `create:${cluster}` },
+    { home: ctx.home, mode, aws: awsOf(flags, mode), latencyModel: flags.latencyModel, warn, cluster, seed: `create:${cluster}` },
     async (session) => {
       const record = session.journal.byId(name) ?? session.journal.byName(name);
       if (!record) throw new UsageError(`--resume: no cluster named '${name}' in ${session.journal.file}`);
@@ -307,6 +331,7 @@ export function clusterNameOf(home: string, mode: Mode, nameOrId: string): strin
 
 /** `create`: validates the spec, refuses a taken name, runs the create machine. */
 export async function createCommand(ctx: Context, flags: CreateCommandFlags): Promise<number> {
+  if (flags.wait === false) return noWaitCreate(ctx, flags);
   if (flags.resume !== undefined) return resumeCommand(ctx, flags, flags.resume);
   const mode = modeOf(flags);
   const output = outputOf(flags);
@@ -320,6 +345,7 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
   const cloudOptions = {
     home: ctx.home,
     mode,
+    aws: awsOf(flags, mode),
     latencyModel: flags.latencyModel,
     faults,
     warn,
@@ -348,6 +374,38 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
     };
     return createAndReport(ctx, session, record, spec, output, onInterrupt);
   });
+}
+
+/**
+ * `create --no-wait` with --simulate or --local: the workflow runs in the CLI's process, so
+ * the create runs in a background process of its own (background.ts); this returns its
+ * cluster id and execution once it is recorded, or its refusal (exit 2) if it ends first.
+ */
+async function noWaitCreate(ctx: Context, flags: CreateCommandFlags): Promise<number> {
+  if (flags.dryRun) throw new UsageError('--no-wait: a dry run starts nothing; leave out --no-wait or --dry-run');
+  if (!ctx.argv) throw new UsageError('--no-wait: needs the command line of the create to start it in the background');
+  const mode = modeOf(flags);
+  const output = outputOf(flags);
+  // Checked here too, so that bad input is refused before a process is started.
+  const name = flags.resume !== undefined ? clusterNameOf(ctx.home, mode, flags.resume) : validatedSpecOf(flags).spec.name;
+  const { startBackgroundCreate } = require('./background') as typeof import('./background');
+  const started = await startBackgroundCreate({ argv: ctx.argv, home: ctx.home, mode, name, env: ctx.io.env, cwd: ctx.io.cwd });
+  if ('code' in started) {
+    // It ended before it started its execution (a refusal): its messages are the command's.
+    const messages = started.output.split('\n').filter((text) => text.startsWith('error:') || text.startsWith('warning:'));
+    if (messages.length > 0) line(ctx.io.stderr, messages.join('\n'));
+    return started.code;
+  }
+  if (output === 'json') line(ctx.io.stdout, JSON.stringify(started, null, 2));
+  else {
+    line(ctx.io.stdout, started.clusterId);
+    line(
+      ctx.io.stderr,
+      `started ${started.execution} of cluster ${started.clusterId} in the background (pid ${started.pid}, ${mode}); ` +
+        `its progress: ${started.log}; see it with \`mesos-cluster get ${started.name}\``
+    );
+  }
+  return EXIT.ok;
 }
 
 /**
@@ -395,7 +453,11 @@ export async function resolveCluster(session: CloudSession, nameOrId: string): P
   if (record && (live.length === 0 || live.includes(record.id))) return { id: record.id, record };
   const [id] = live;
   if (id) return { id, record: session.journal.byId(id) };
-  throw new UsageError(`no cluster named '${nameOrId}'`);
+  const known = session.journal
+    .all()
+    .filter((c) => c.status !== 'DELETE_COMPLETE')
+    .map((c) => c.name);
+  throw new UsageError(`no cluster named '${nameOrId}'${didYouMean(nameOrId, known)}`);
 }
 
 /** `get NAME`: the journal's status joined with what the cloud holds. */
@@ -403,11 +465,14 @@ export async function getCommand(ctx: Context, name: string, flags: CommonFlags)
   const mode = modeOf(flags);
   const output = outputOf(flags);
   const warn = (text: string) => line(ctx.io.stderr, text);
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `get:${name}`, warn }, async (session) => {
-    const { id, record } = await resolveCluster(session, name);
-    await printCluster(ctx, session, record, id, output);
-    return EXIT.ok;
-  });
+  return withCloud(
+    { home: ctx.home, mode, aws: awsOf(flags, mode), latencyModel: flags.latencyModel, seed: `get:${name}`, warn },
+    async (session) => {
+      const { id, record } = await resolveCluster(session, name);
+      await printCluster(ctx, session, record, id, output);
+      return EXIT.ok;
+    }
+  );
 }
 
 /**
@@ -431,7 +496,7 @@ export async function listCommand(ctx: Context, flags: CommonFlags & { all?: boo
   const output = outputOf(flags);
   const warn = (text: string) => line(ctx.io.stderr, text);
   const { records, unrecorded } = await withCloud(
-    { home: ctx.home, mode, latencyModel: flags.latencyModel, seed: 'list', warn },
+    { home: ctx.home, mode, aws: awsOf(flags, mode), latencyModel: flags.latencyModel, seed: 'list', warn },
     async (session) => {
       const all = session.journal.all();
       const found = await clustersInCloud(session);
@@ -526,7 +591,7 @@ export async function deleteCommand(ctx: Context, name: string, flags: CommonFla
   const cluster = clusterNameOf(ctx.home, mode, name);
   const warn = (text: string) => line(ctx.io.stderr, text);
   return withCloud(
-    { home: ctx.home, mode, latencyModel: flags.latencyModel, seed: `delete:${cluster}`, cluster, lock, warn },
+    { home: ctx.home, mode, aws: awsOf(flags, mode), latencyModel: flags.latencyModel, seed: `delete:${cluster}`, cluster, lock, warn },
     async (session) => {
       const result = await deleteInSession(ctx, session, name, output);
       const { id, record } = await resolveDeleted(session, name);

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_SPEC } from '../functions/shared/cluster-spec';
-import { homeDir } from './cloud';
+import { homeDir, SimulatedRegionError } from './cloud';
 import {
   type CliIo,
   type Context,
@@ -42,6 +42,11 @@ Modes:
 Home: $MESOS_CLUSTER_HOME, else ./.mesos-cluster (journal clusters.json, simulator.json).
 Exit codes: 0 success, 1 workflow failed, 2 bad input or refused.`;
 
+/** The version of package.json. */
+function packageVersion(): string {
+  return (require('../package.json') as { version: string }).version;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -53,6 +58,14 @@ function withModeOptions(command: Command): Command {
     .option('--latency-model <file>', 'latency model JSON for the simulated cloud (fields of simulator/latency-model.json)')
     .option('--api-url <url>', "call the deployed stack's API at this URL (SigV4)")
     .option('--remote', "call the deployed stack's API (URL from --api-url, $MESOS_CLUSTER_API_URL or <home>/stack-outputs.json)")
+    .option(
+      '--region <region>',
+      "AWS Region of --local and the API (default: AWS_REGION or the profile's); of a new simulated cloud (default eu-west-1)"
+    )
+    .option(
+      '--profile <name>',
+      'named profile of the shared AWS config and credentials files for --local and the API (default: AWS_PROFILE)'
+    )
     .addOption(new Option('--output <format>', 'text or json').default('text'));
 }
 
@@ -63,7 +76,10 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .configureOutput({
       writeOut: (text) => ctx.io.stdout(text),
       writeErr: (text) => ctx.io.stderr(text),
+      // One line: the flag or command as typed, and the nearest known one.
+      outputError: (text, write) => write(text.replace(/\n\(Did you mean (.+)\?\)\n?$/, ' (did you mean $1?)\n')),
     })
+    .version(packageVersion(), '-V, --version', 'print the version of mesos-cluster')
     .showSuggestionAfterError()
     .addHelpText('after', MODES_HELP);
 
@@ -98,6 +114,10 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
         '--dry-run',
         'check the spec, the name, the zones and the quotas in-process; print the plan (stderr) and the cluster config for -f (stdout); create nothing'
       )
+      .option(
+        '--no-wait',
+        'start the create and print its cluster id; in-process modes run it in a background process (log in <home>/logs)'
+      )
       .option('--resume <name>', 'run an interrupted or failed create of this cluster again, with its recorded id and spec')
       .option(
         '--on-interrupt <action>',
@@ -111,6 +131,7 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
         []
       )
   ).action(async (flags) => {
+    if (flags.dryRun && flags.wait === false) throw new UsageError('--no-wait: a dry run starts nothing; leave out --no-wait or --dry-run');
     if (flags.dryRun && remoteContextOf(ctx, flags)) {
       throw new UsageError(
         '--dry-run: runs in-process against the simulated cloud or --local, not the remote API; pass --simulate or --local'
@@ -210,7 +231,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd), signal: stop.signal };
+  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd), signal: stop.signal, argv };
   let exitCode: number = EXIT.ok;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
@@ -225,7 +246,8 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       err instanceof LockBusyError ||
       err instanceof RemoteRefusal ||
       err instanceof StateFileError ||
-      err instanceof SpecInputError
+      err instanceof SpecInputError ||
+      err instanceof SimulatedRegionError
     ) {
       fullIo.stderr(`error: ${err.message}\n`);
       return EXIT.usage;

@@ -18,6 +18,7 @@ import type { PlanScaleOutput } from '../functions/shared/contracts';
 import { type AlarmScale, advanceWithAlarms } from './alarm-events';
 import { type CloudSession, withCloud } from './cloud';
 import {
+  awsOf,
   type CommonFlags,
   type Context,
   clusterNameOf,
@@ -225,29 +226,32 @@ export async function scaleCommand(ctx: Context, name: string, flags: ScaleFlags
   const seed = `scale:${name}:${slaves}`;
   const warn = (text: string) => line(ctx.io.stderr, text);
   const cluster = clusterNameOf(ctx.home, mode, name);
-  return withCloud({ home: ctx.home, mode, latencyModel: flags.latencyModel, faults, seed, warn, cluster }, async (session) => {
-    const { id, record } = await resolveCluster(session, name);
-    const executionName = executionNameFor(record, id);
-    const input = { clusterId: id, ...(record ? { clusterName: record.name } : {}), targetSlaves: slaves, source: 'api' };
-    const progress = new ProgressPrinter((text) => line(ctx.io.stderr, text));
-    if (output === 'text') line(ctx.io.stderr, `scaling cluster ${id} to ${slaves} slaves (${mode}): ${executionName}`);
-    const { outcome, execution } = await runScaleExecution(
-      ctx,
-      session,
-      id,
-      input,
-      executionName,
-      output === 'text' ? progress.onEvent : undefined
-    );
-    if (outcome.status === 'REFUSED') {
+  return withCloud(
+    { home: ctx.home, mode, aws: awsOf(flags, mode), latencyModel: flags.latencyModel, faults, seed, warn, cluster },
+    async (session) => {
+      const { id, record } = await resolveCluster(session, name);
+      const executionName = executionNameFor(record, id);
+      const input = { clusterId: id, ...(record ? { clusterName: record.name } : {}), targetSlaves: slaves, source: 'api' };
+      const progress = new ProgressPrinter((text) => line(ctx.io.stderr, text));
+      if (output === 'text') line(ctx.io.stderr, `scaling cluster ${id} to ${slaves} slaves (${mode}): ${executionName}`);
+      const { outcome, execution } = await runScaleExecution(
+        ctx,
+        session,
+        id,
+        input,
+        executionName,
+        output === 'text' ? progress.onEvent : undefined
+      );
+      if (outcome.status === 'REFUSED') {
+        if (output === 'text') printScaleSummary(ctx, outcome, execution);
+        line(ctx.io.stderr, `error: ${outcome.failure?.failureReason ?? 'scale refused'}`);
+        return EXIT.usage;
+      }
       if (output === 'text') printScaleSummary(ctx, outcome, execution);
-      line(ctx.io.stderr, `error: ${outcome.failure?.failureReason ?? 'scale refused'}`);
-      return EXIT.usage;
+      await printCluster(ctx, session, session.journal.byId(id), id, output);
+      return outcome.status === 'FAILED' || outcome.status === 'STOPPED' ? EXIT.failed : EXIT.ok;
     }
-    if (output === 'text') printScaleSummary(ctx, outcome, execution);
-    await printCluster(ctx, session, session.journal.byId(id), id, output);
-    return outcome.status === 'FAILED' || outcome.status === 'STOPPED' ? EXIT.failed : EXIT.ok;
-  });
+  );
 }
 
 export interface LoadFlags {

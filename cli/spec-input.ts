@@ -6,9 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { type ClusterSpec, parseClusterSpec } from '../functions/shared/cluster-spec';
+import { ALLOWED_INSTANCE_TYPES, type ClusterSpec, NAT_GATEWAY_MODES, parseClusterSpec } from '../functions/shared/cluster-spec';
 import { ValidationError } from '../functions/shared/errors';
+import { PACKAGE_SOURCES } from '../functions/shared/package-manifest';
 import { NumberFlagError, parseWholeNumber } from './numbers';
+import { didYouMean } from './suggest';
 
 /** The create flags, as commander hands them over (strings and booleans). */
 export interface CreateFlags {
@@ -164,10 +166,30 @@ export function sourcedMessage(field: string, message: string, flags: CreateFlag
     const flag = Object.keys(given).find(
       (key) => given[key] !== undefined && given[key] !== false && (FLAG_FIELDS[key] ?? [key]).includes(top) && key in FROM_FLAGS
     );
-    if (flag) return `${flagName(flag)}: ${rule}`;
+    if (flag) return `${flagName(flag)}: ${rule}${suggestion(field, given[flag])}`;
   }
-  if (file && top in file.fields) return `${file.locate(field.split(',')[0]?.trim() ?? field)}: ${field}: ${rule}`;
+  if (file && top in file.fields) {
+    const value = field.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], file.fields);
+    return `${file.locate(field.split(',')[0]?.trim() ?? field)}: ${field}: ${rule}${suggestion(field, value)}`;
+  }
+  // A required field that neither a flag nor the file gave: the flag to give.
+  if (rule === 'is required' && top in FROM_FLAGS && !field.includes('.'))
+    return `${flagName(top)}: ${rule}${file ? ` (or ${top} in ${file.file})` : ''}`;
   return message;
+}
+
+/** The values of the spec fields that take one of a few words, for "did you mean". */
+const CHOICES: Readonly<Record<string, readonly string[]>> = {
+  natGateways: NAT_GATEWAY_MODES,
+  masterInstanceType: ALLOWED_INSTANCE_TYPES,
+  slaveInstanceType: ALLOWED_INSTANCE_TYPES,
+  'software.packageSource': PACKAGE_SOURCES,
+};
+
+/** ` (did you mean perAz?)` for a near miss of a field's choices. */
+function suggestion(field: string, value: unknown): string {
+  const choices = CHOICES[field];
+  return choices && typeof value === 'string' && !choices.includes(value) ? didYouMean(value, choices) : '';
 }
 
 /** The create flags that set a spec field. */

@@ -53,10 +53,12 @@ export function resolveApiUrl(options: {
 
 export interface ClusterApiClientOptions {
   readonly baseUrl: string;
-  /** @default the Region in the URL, else AWS_REGION */
+  /** The signing Region. @default the Region in the URL, else AWS_REGION */
   readonly region?: string;
-  /** @default the standard credential chain */
+  /** @default the standard credential chain (of `profile`, if given) */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** A named profile of the shared config and credentials files. */
+  readonly profile?: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
 }
@@ -73,7 +75,7 @@ export class ClusterApiClient {
     const region = options.region ?? regionOfUrl(this.base) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new Error('the API Region is unknown: use an execute-api URL or set AWS_REGION');
     this.region = region;
-    this.credentials = options.credentials ?? defaultCredentials();
+    this.credentials = options.credentials ?? defaultCredentials(options.profile);
     this.fetchFn = options.fetch ?? fetch;
   }
 

@@ -16,6 +16,10 @@ export interface RemoteFlags {
   readonly remote?: boolean;
   readonly apiUrl?: string;
   readonly output?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  /** `create --no-wait`: return once the API has started the execution. */
+  readonly wait?: boolean;
 }
 
 /** The remote context of a command, or undefined when it runs in-process. */
@@ -34,7 +38,8 @@ export function remoteContextOf(ctx: Context, flags: RemoteFlags): RemoteContext
     return undefined;
   }
   const pollMs = Number(ctx.io.env.MESOS_CLUSTER_POLL_MS ?? 5000);
-  return { io: ctx.io, client: new ClusterApiClient({ baseUrl: url }), output: outputOf(flags), pollMs };
+  const client = new ClusterApiClient({ baseUrl: url, region: flags.region, profile: flags.profile });
+  return { io: ctx.io, client, output: outputOf(flags), pollMs };
 }
 
 /** Runs a command against the API when the flags say so; undefined means "run it in-process". */
@@ -54,7 +59,7 @@ export async function runRemote(
         // The API validates; a field it refuses is named by the flag or file position it came from.
         const createFlags = flags as Parameters<typeof specSourceOf>[0];
         const { input, file } = specSourceOf(createFlags);
-        return remoteCreate(rc, input, (field, message) => sourcedMessage(field, message, createFlags, file));
+        return remoteCreate(rc, input, (field, message) => sourcedMessage(field, message, createFlags, file), flags.wait === false);
       }
     case 'get':
       return remoteGet(rc, name ?? '');

@@ -129,14 +129,30 @@ async function resolveId(rc: RemoteContext, nameOrId: string): Promise<string> {
 
 const executionNameOf = (arn: string) => arn.split(':').at(-1) ?? arn;
 
-/** `create` against the API: POST /clusters, then live progress, then the cluster; `sourced` names a refused field by its flag or file position. */
+/**
+ * `create` against the API: POST /clusters, then live progress, then the cluster (with
+ * `noWait`, the cluster id and execution once started); `sourced` names a refused field by
+ * its flag or file position.
+ */
 export async function remoteCreate(
   rc: RemoteContext,
   spec: unknown,
-  sourced?: (field: string, message: string) => string
+  sourced?: (field: string, message: string) => string,
+  noWait = false
 ): Promise<number> {
   const accepted = await refusals(() => rc.client.createCluster(spec), sourced);
   const execution = executionNameOf(accepted.executionArn);
+  if (noWait) {
+    // The deployed stack runs the execution: nothing to follow here.
+    if (rc.output === 'json') rc.io.stdout(`${JSON.stringify(accepted, null, 2)}\n`);
+    else {
+      rc.io.stdout(`${accepted.clusterId}\n`);
+      rc.io.stderr(
+        `started ${execution} (${accepted.executionArn}) of cluster ${accepted.clusterId}; follow it with \`mesos-cluster get ${accepted.clusterId}\`\n`
+      );
+    }
+    return 0;
+  }
   if (rc.output === 'text') rc.io.stderr(`creating cluster ${accepted.clusterId} (remote): ${execution}\n`);
   const status = await followExecution(rc, accepted.clusterId, execution);
   await printCluster(rc, accepted.clusterId);

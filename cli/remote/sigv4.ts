@@ -45,10 +45,10 @@ export function regionOfUrl(url: URL): string | undefined {
   return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(url.hostname)?.[1];
 }
 
-/** The default credential chain, loaded on first use (it is only needed in the remote mode). */
-export function defaultCredentials(): AwsCredentialIdentityProvider {
+/** The default credential chain (of a named profile if given), loaded on first use (it is only needed in the remote mode). */
+export function defaultCredentials(profile?: string): AwsCredentialIdentityProvider {
   const { defaultProvider } = require('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node');
-  const provider = defaultProvider();
+  const provider = defaultProvider(profile ? { profile } : {});
   return () => provider();
 }
 
