@@ -24,7 +24,7 @@ const ADMIN = ['--admin-cidr', '203.0.113.0/24'];
 
 describe('mesos-cluster create: bad input', () => {
   it.each([
-    [['--name', 'blue'], 'error: adminCidr: is required'],
+    [['--name', 'blue'], 'error: --admin-cidr: is required'],
     [['--name', 'blue', ...ADMIN, '--masters', '2'], 'error: --masters: must be 1, 3 or 5'],
     [['--name', 'Blue!', ...ADMIN], 'error: --name: must be a lowercase DNS label'],
     [['--name', 'blue', ...ADMIN, '--slaves', '2.5'], "error: --slaves: must be a whole number written in decimal digits, got '2.5'"],
