@@ -11,9 +11,11 @@
  * (JSONPath only: no variables), so the loop ends after `maxChecks` checks whatever the
  * machine timeout. Inside a Parallel branch the counter is local to the branch.
  */
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { StepId } from '../functions/shared/contracts';
+import { DEFAULT_BACK_OFF } from '../functions/shared/poll';
 import { type PollTiming, pollBound } from './timings';
 
 /** The error of a loop that reached its bound; its cause starts with the check's step id. */
@@ -86,4 +88,91 @@ export function pollLoop(scope: Construct, props: PollLoopProps): sfn.Chain {
 
   start.next(firstWait).next(props.probe).next(count).next(question);
   return sfn.Chain.custom(start, props.next.endStates, question);
+}
+
+/**
+ * A poll loop whose waits the check decides (functions/shared/poll.ts):
+ *
+ *   Wait For <Subject> (firstWait) → <probe> → <Question>
+ *       done                   → next
+ *       <result>.timedOut      → <Subject> Timed Out (cause: "<step>: <notDone> after 30 min of a 30 min budget")
+ *       otherwise              → Wait To Recheck <Subject> (<result>.waitSeconds) → <probe> …
+ *
+ * Three states per check (probe, question, wait) and no counter: the check measures the
+ * time waited from the cloud's own timestamps and judges it against the budget the probe
+ * passes it (`budgetSeconds`), so the bound is a time, whatever the cloud's speed.
+ */
+export interface TimedPollLoopProps {
+  /** Names the loop's states, e.g. 'NAT Gateway' → 'Wait For NAT Gateway', 'NAT Gateway Timed Out'. */
+  readonly subject: string;
+  /** Prepended to every state name of the loop (e.g. 'Roll Back '). @default '' */
+  readonly prefix?: string;
+  /** The check, or a chain that ends in it; its payload carries `budgetSeconds`. Every recheck re-enters its start. */
+  readonly probe: sfn.IChainable;
+  /** Where the check writes its answer (its `resultPath`), which holds `waitSeconds`, `timedOut` and `waited`. */
+  readonly answerPath: string;
+  /** Name of the Choice state, a question: 'Is NAT Gateway Available?'. */
+  readonly question: string;
+  /** When the check's answer says the operation is done. */
+  readonly done: sfn.Condition;
+  /** Where a done loop continues. */
+  readonly next: sfn.IChainable;
+  /** The check's step id: the timed-out cause starts with it, as every step error does. */
+  readonly stepId: StepId;
+  /** What is still not so when the loop gives up, e.g. 'NAT gateway not available'. */
+  readonly notDone: string;
+  /**
+   * The wait before the first check; `null` starts with the check (when what it waits for
+   * has been under way for a while already).
+   * @default FIRST_CHECK_AFTER
+   */
+  readonly firstWait?: Duration | null;
+  /**
+   * Builds the state a timed-out loop goes to, from its name, error and cause (a
+   * States.Format of the check's answer: use it as a Pass parameter).
+   * @default a Pass that records the cause at `$.pollTimeout`, then a Fail `<Subject> Gave Up`
+   */
+  readonly onTimeout?: (scope: Construct, stateName: string, error: string, cause: string) => sfn.IChainable;
+}
+
+/** The first look of a loop: the back-off's floor (functions/shared/poll.ts DEFAULT_BACK_OFF). */
+export const FIRST_CHECK_AFTER: Duration = Duration.seconds(DEFAULT_BACK_OFF.floorSeconds);
+
+/** The cause of a timed-out loop, as a States.Format of the check's answer. */
+export function timedPollCause(stepId: StepId, notDone: string, answerPath: string): string {
+  if (/[{}'\\]/.test(notDone)) throw new Error(`notDone must not contain braces, quotes or backslashes: ${notDone}`);
+  return sfn.JsonPath.format(`${stepId}: ${notDone} {}`, sfn.JsonPath.stringAt(`${answerPath}.waited`));
+}
+
+/** Builds a poll loop whose waits the check decides; the returned chain starts at the first wait (or the probe). */
+export function timedPollLoop(scope: Construct, props: TimedPollLoopProps): sfn.Chain {
+  if (!/^\$(\.[A-Za-z][A-Za-z0-9]*)+$/.test(props.answerPath))
+    throw new Error(`${props.subject}: answerPath must be a plain path, got ${props.answerPath}`);
+  const name = (s: string) => `${props.prefix ?? ''}${s}`;
+  const recheck = new sfn.Wait(scope, name(`Wait To Recheck ${props.subject}`), {
+    time: sfn.WaitTime.secondsPath(`${props.answerPath}.waitSeconds`),
+  });
+
+  const cause = timedPollCause(props.stepId, props.notDone, props.answerPath);
+  const timedOutName = name(`${props.subject} Timed Out`);
+  const timedOut = props.onTimeout
+    ? props.onTimeout(scope, timedOutName, POLL_TIMEOUT_ERROR, cause)
+    : new sfn.Pass(scope, timedOutName, { parameters: { Error: POLL_TIMEOUT_ERROR, Cause: cause }, resultPath: '$.pollTimeout' }).next(
+        new sfn.Fail(scope, name(`${props.subject} Gave Up`), { error: POLL_TIMEOUT_ERROR, causePath: '$.pollTimeout.Cause' })
+      );
+
+  const question = new sfn.Choice(scope, name(props.question))
+    .when(props.done, props.next)
+    .when(sfn.Condition.booleanEquals(`${props.answerPath}.timedOut`, true), timedOut)
+    .otherwise(recheck.next(props.probe));
+
+  const firstWait = props.firstWait === undefined ? FIRST_CHECK_AFTER : props.firstWait;
+  const start =
+    firstWait === null
+      ? sfn.Chain.start(props.probe)
+      : sfn.Chain.start(new sfn.Wait(scope, name(`Wait For ${props.subject}`), { time: sfn.WaitTime.duration(firstWait) })).next(
+          props.probe
+        );
+  start.next(question);
+  return sfn.Chain.custom(start.startState, props.next.endStates, question);
 }

@@ -54,16 +54,7 @@ import { SCALE_MACHINE_TIMEOUT } from './scale/timings';
 
 export { SCALE_MACHINE_STEP_IDS, type ScaleFunctions } from './scale/context';
 export { SCALE_FAILED_ERROR, SCALE_REFUSED_ERROR } from './scale/failure';
-export {
-  DRAIN_COMMAND_DONE,
-  LEASE_SETTLE,
-  MAX_ALARM_ROUNDS,
-  NEW_AGENTS_REGISTERED,
-  NEW_SLAVES_ONLINE,
-  REMOVED_SLAVES_GONE,
-  SCALE_MACHINE_TIMEOUT,
-  TASKS_DRAINED,
-} from './scale/timings';
+export { LEASE_SETTLE, MAX_ALARM_ROUNDS, SCALE_MACHINE_TIMEOUT, TASKS_DRAINED } from './scale/timings';
 
 /** The input of a scale execution (Plan Scale documents the fields). */
 export type ScaleMachineInput = Omit<ScaleRequest, 'executionId'>;

@@ -23,11 +23,11 @@ import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { TeardownStepId } from '../functions/shared/contracts';
 import { buildStandardMachine, type MachineObservabilityProps } from './observability';
-import { pollLoop } from './poll-loop';
+import { timedPollLoop } from './poll-loop';
 import { ERROR_PATH, FAILURE_CAUSE_PATH, recordFailureTask, unrecordedFailure } from './record-failure';
 import { TEARDOWN_CHECK_RETRIES, TEARDOWN_STEP_RETRIES } from './retry';
-import { type ClusterPaths, type StepFunctions, stepTask, type TeardownFunctions } from './step-task';
-import { INSTANCES_TERMINATED, NAT_GATEWAYS_DELETED, TEARDOWN_MACHINE_TIMEOUT } from './timings';
+import { type ClusterPaths, type PayloadFields, type StepFunctions, stepTask, type TeardownFunctions } from './step-task';
+import { POLL_ANSWER, POLL_BUDGETS, TEARDOWN_MACHINE_TIMEOUT } from './timings';
 
 /** The teardown chain, open at its end (after Verify Nothing Left), and its catchable states. */
 export interface TeardownChain {
@@ -52,6 +52,8 @@ interface TeardownPhaseContext {
 
 interface TeardownStepProps {
   readonly step: TeardownStepId;
+  /** The fields the step needs besides the cluster reference. @default none */
+  readonly payload?: PayloadFields;
   readonly result: Readonly<Record<string, string>>;
   /** The key under `$.teardown`. */
   readonly resultKey: string;
@@ -60,8 +62,8 @@ interface TeardownStepProps {
 }
 
 const DELETED = { deleted: '$.Payload.deleted' };
-const STARTED = { ids: '$.Payload.ids' };
-const PROGRESS = { done: '$.Payload.done', remaining: '$.Payload.remaining' };
+const STARTED = { ids: '$.Payload.ids', startedAt: '$.Payload.startedAt' };
+const PROGRESS = { done: '$.Payload.done', remaining: '$.Payload.remaining', ...POLL_ANSWER };
 
 /**
  * Builds the teardown chain. `prefix` is prepended to every state name so that the create
@@ -81,6 +83,7 @@ export function buildTeardownChain(
       stepTask(scope, `${prefix}${stateName}`, {
         fn: functions[props.step],
         cluster,
+        ...(props.payload ? { payload: props.payload } : {}),
         result: props.result,
         resultPath: `$.teardown.${props.resultKey}`,
         retries: props.check ? TEARDOWN_CHECK_RETRIES : TEARDOWN_STEP_RETRIES,
@@ -114,12 +117,12 @@ function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
   const terminateBranch = sfn.Chain.start(
     step('Terminate Instances', { step: 'terminate-cluster-instances', result: STARTED, resultKey: 'instances' })
   ).next(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       prefix,
       subject: 'Instance Termination',
-      counter: 'instancesTerminated',
       probe: step('Check Instances Terminated', {
         step: 'check-instances-terminated',
+        payload: { since: sfn.JsonPath.stringAt('$.teardown.instances.startedAt'), budgetSeconds: POLL_BUDGETS.instancesTerminated },
         result: PROGRESS,
         resultKey: 'instanceTermination',
         check: true,
@@ -127,7 +130,7 @@ function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
       question: 'Are Instances Terminated?',
       done: sfn.Condition.booleanEquals('$.teardown.instanceTermination.done', true),
       next: instancesTerminated,
-      timing: INSTANCES_TERMINATED,
+      answerPath: '$.teardown.instanceTermination',
       stepId: 'check-instances-terminated',
       notDone: 'instances not terminated',
     })
@@ -137,12 +140,12 @@ function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
   const natBranch = sfn.Chain.start(
     step('Delete NAT Gateways', { step: 'delete-nat-gateways', result: STARTED, resultKey: 'natGateways' })
   ).next(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       prefix,
       subject: 'NAT Gateway Deletion',
-      counter: 'natGatewaysDeleted',
       probe: step('Check NAT Gateways Deleted', {
         step: 'check-nat-gateways-deleted',
+        payload: { since: sfn.JsonPath.stringAt('$.teardown.natGateways.startedAt'), budgetSeconds: POLL_BUDGETS.natGatewaysDeleted },
         result: PROGRESS,
         resultKey: 'natGatewayDeletion',
         check: true,
@@ -150,7 +153,7 @@ function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
       question: 'Are NAT Gateways Deleted?',
       done: sfn.Condition.booleanEquals('$.teardown.natGatewayDeletion.done', true),
       next: natGatewaysDeleted,
-      timing: NAT_GATEWAYS_DELETED,
+      answerPath: '$.teardown.natGatewayDeletion',
       stepId: 'check-nat-gateways-deleted',
       notDone: 'NAT gateways not deleted',
     })

@@ -101,6 +101,9 @@ export const DEFAULT_TIMEOUTS = {
 } as const;
 export type TimeoutsSpec = { readonly [K in keyof typeof DEFAULT_TIMEOUTS]: number };
 
+/** The longest budget one wait may be given (minutes): the configure documents' execution timeout is longer. */
+export const MAX_TIMEOUT_MINUTES = 90;
+
 /**
  * The budgets of one chain of waits must end before the create machine's 2-hour execution
  * timeout, which no Catch sees (the rollback would not run): the longest chain (nodes online,

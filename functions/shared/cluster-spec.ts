@@ -14,6 +14,7 @@ import {
   longestTimeoutChain,
   MAX_SLAVES,
   MAX_TIMEOUT_CHAIN_MINUTES,
+  MAX_TIMEOUT_MINUTES,
   MAX_ZONES,
   MULTI_ZONE_MAX_VPC_PREFIX,
   NAT_GATEWAY_MODES,
@@ -52,7 +53,7 @@ const autoscaling = z.strictObject({
 });
 
 /** `timeouts`: the budget of each wait of the create machine, in minutes (DEFAULT_TIMEOUTS). */
-const minutesField = (fallback: number) => z._default(wholeNumber(1, 90), fallback);
+const minutesField = (fallback: number) => z._default(wholeNumber(1, MAX_TIMEOUT_MINUTES), fallback);
 const timeouts = z.strictObject({
   nodesOnlineMinutes: minutesField(DEFAULT_TIMEOUTS.nodesOnlineMinutes),
   natGatewayMinutes: minutesField(DEFAULT_TIMEOUTS.natGatewayMinutes),

@@ -40,8 +40,8 @@ export interface PollAnswer {
   readonly timedOut: boolean;
   /** "after 18 min of a 30 min budget": for the cause of a loop that gave up. */
   readonly waited: string;
-  /** When the operation started (ISO 8601), when the check knows it: a later loop may count from it. */
-  readonly startedAt?: string;
+  /** When the operation started (ISO 8601; now while the cloud does not show it): a later loop may count from it. */
+  readonly startedAt: string;
 }
 
 /** The back-off: next wait = clamp(factor × elapsed, floor, cap). */
@@ -94,7 +94,8 @@ export function pollAnswer(state: PollState): PollAnswer {
     elapsedSeconds: Math.round(elapsedSeconds * 10) / 10,
     budgetSeconds,
     waited,
-    ...(state.startedAt === undefined ? {} : { startedAt: new Date(state.startedAt).toISOString() }),
+    // Unknown yet (a new id the cloud does not show): now, so that a later loop can count from it.
+    startedAt: new Date(state.startedAt ?? state.now).toISOString(),
   };
   if (state.done) return { waitSeconds: 0, timedOut: false, ...base };
   if (elapsedSeconds >= budgetSeconds) return { waitSeconds: 0, timedOut: true, ...base };

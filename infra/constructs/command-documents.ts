@@ -23,6 +23,7 @@ import {
   renderDocumentScript,
   SCRIPT_PARAMETERS,
 } from '../../bootstrap/render-document-script';
+import { MAX_TIMEOUT_MINUTES } from '../../functions/shared/cluster-spec-rules';
 import type { DocumentKey } from '../permissions';
 
 const PACKAGE_KEY = '^(pool/[a-z0-9.-]+/[A-Za-z0-9.+~_-]+\\.deb)?$';
@@ -73,16 +74,17 @@ export const PARAMETER_PATTERNS: Readonly<Record<string, { readonly pattern: str
 
 /** Which script each document runs, and for how long at most. */
 const DOCUMENTS: Readonly<Record<DocumentKey, { script: BootstrapScriptName; description: string; timeoutSeconds: number }>> = {
-  // Longer than the master setup poll bound (≈ 18 min, workflow/timings.ts MASTER_SETUP).
+  // At least the longest setup budget a spec may give (its `timeouts`, MAX_TIMEOUT_MINUTES):
+  // the create machine's budget ends a slow setup, not SSM.
   configureMaster: {
     script: 'configure-master',
     description: 'Configures a Mesos master: ZooKeeper, Mesos master, Marathon',
-    timeoutSeconds: 1800,
+    timeoutSeconds: MAX_TIMEOUT_MINUTES * 60,
   },
   configureSlave: {
     script: 'configure-slave',
     description: 'Configures the template slave (Mesos agent, Docker) and prepares it for the image',
-    timeoutSeconds: 1800,
+    timeoutSeconds: MAX_TIMEOUT_MINUTES * 60,
   },
   countAgents: { script: 'count-agents', description: 'Prints the number of active Mesos agents', timeoutSeconds: 120 },
   agentLoad: {
@@ -181,8 +183,7 @@ export class CommandDocuments extends Construct {
 
 /**
  * The content of a Command document that exports its parameters, then runs the script. An
- * optional parameter (OPTIONAL_SCRIPT_PARAMETERS), and any parameter whose pattern admits the
- * empty string, defaults to the empty string. With a
+ * optional parameter (OPTIONAL_SCRIPT_PARAMETERS) defaults to the empty string. With a
  * package bucket, the mirrored packages of the script are downloaded first (when
  * PackageSource is mirror); `runAfter` adds an aws:runDocument step after the script.
  * Throws when the content reaches MAX_CONTENT_BYTES.
@@ -200,9 +201,7 @@ export function documentContent(
   for (const [name, env] of Object.entries(SCRIPT_PARAMETERS[script])) {
     const rule = PARAMETER_PATTERNS[name];
     if (!rule) throw new Error(`bootstrap/${script}.sh: document parameter ${name} has no allowed pattern`);
-    // A value the pattern admits empty gets the empty default, so that a command may send '' or leave it out.
-    const emptyDefault = new RegExp(rule.pattern).test('') ? { default: '' } : {};
-    parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern, ...emptyDefault };
+    parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern };
     exports.push(`export ${env}='{{ ${name} }}'`);
   }
   for (const [name, env] of Object.entries(OPTIONAL_SCRIPT_PARAMETERS[script] ?? {})) {

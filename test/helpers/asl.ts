@@ -6,6 +6,7 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { StepId } from '../../functions/shared/contracts';
+import { pollAnswer } from '../../functions/shared/poll';
 import { type AslDefinition, type AslState, functionNameOf } from '../../workflow/export';
 
 /** An entry of the library's event log (its type is not exported by name). */
@@ -80,6 +81,46 @@ export interface RunResult {
   readonly events: EventLog[];
 }
 
+/**
+ * A check of a timed poll loop (its payload carries a budget) answers when to look next and
+ * whether its budget is used up (functions/shared/poll.ts). A stub gives only the check's
+ * own fields: the real arithmetic adds the rest, on a clock of the loop's own (the waits
+ * pass in no time here), so a check that never says done times out at its budget, after as
+ * many checks as the back-off makes.
+ */
+function withPollAnswer(stateName: string, payload: Record<string, unknown>, answer: unknown, polls: Map<string, number>): unknown {
+  const budgetSeconds =
+    typeof payload.budgetSeconds === 'number'
+      ? payload.budgetSeconds
+      : typeof payload.budgetMinutes === 'number'
+        ? payload.budgetMinutes * 60
+        : undefined;
+  if (budgetSeconds === undefined || typeof answer !== 'object' || answer === null || 'waitSeconds' in answer) return answer;
+  const a = answer as Record<string, unknown>;
+  const done = a.done === true || a.online === true || a.ready === true || a.drained === true || a.state === 'available';
+  const elapsed = polls.get(stateName) ?? 0;
+  const poll = pollAnswer({ done, startedAt: 0, now: elapsed * 1000, budgetSeconds });
+  polls.set(stateName, done || poll.timedOut ? 0 : elapsed + poll.waitSeconds);
+  return { ...a, ...poll };
+}
+
+/**
+ * How many checks a timed poll loop makes before it gives up at a budget of `budgetSeconds`,
+ * on the clock of withPollAnswer (the first check at 0 s): each wait a tenth of the time
+ * waited, 2 s to 120 s, the last one cut to land on the budget's end. Worked out here apart
+ * from functions/shared/poll.ts, so that a test compares the machine with the documented rule.
+ */
+export function checksWithin(budgetSeconds: number): number {
+  let elapsed = 0;
+  let checks = 1;
+  while (elapsed < budgetSeconds) {
+    const wait = Math.round(Math.min(120, Math.max(2, 0.1 * elapsed)));
+    elapsed += Math.max(1, Math.min(wait, Math.ceil(budgetSeconds - elapsed)));
+    checks++;
+  }
+  return checks;
+}
+
 /** The execution id a test run sees at `$$.Execution.Id`. */
 export const TEST_EXECUTION_ID = 'arn:aws:states:eu-west-1:123456789012:execution:create-cluster:test-run';
 
@@ -89,6 +130,7 @@ export const TEST_EXECUTION_ID = 'arn:aws:states:eu-west-1:123456789012:executio
  */
 export async function runAsl(asl: AslDefinition, input: unknown, stubs: Partial<Record<StepId, StubStep>>): Promise<RunResult> {
   const calls: StepCall[] = [];
+  const polls = new Map<string, number>();
   const taskResourceLocalHandlers: Record<string, (input: never) => unknown> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -104,7 +146,7 @@ export async function runAsl(asl: AslDefinition, input: unknown, stubs: Partial<
       const stub = stubs[stepId];
       if (!stub) throw stepError('NoStubError', `no stub for step ${stepId} (state ${stateName})`);
       // The lambda:invoke integration wraps the function's result in Payload.
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: stub(payload, call) };
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: withPollAnswer(stateName, payload, stub(payload, call), polls) };
     };
   }
 

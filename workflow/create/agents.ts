@@ -4,13 +4,17 @@
  *   Any Slaves? → Query Agents → Wait For Agent Count → Check Agents Registered → wait
  *   registered → `next`; no slaves → `next`.
  *
+ * The loop counts from the slaves' launch (an agent count has no start of its own), so its
+ * rechecks come a tenth of the slaves' age apart, and it starts with a query: by the time
+ * the nodes are built the slaves have been booting for a while.
+ *
  * The agents loop runs outside any Parallel: at its bound it records the timeout as the
  * caught error and joins the failure path, so the cluster is rolled back like any failure.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { pollLoop } from '../poll-loop';
+import { timedPollLoop } from '../poll-loop';
 import { ERROR_PATH } from '../record-failure';
-import { AGENT_QUERY_RESULT, AGENTS_REGISTERED } from '../timings';
+import { AGENT_QUERY_RESULT, POLL_ANSWER } from '../timings';
 import { type CatchableState, type CreatePhaseContext, J, SPEC } from './context';
 
 export interface AgentsPhaseProps {
@@ -41,20 +45,23 @@ export function agentsPhase(ctx: CreatePhaseContext, props: AgentsPhaseProps): A
       commandId: J.stringAt('$.agentQuery.commandId'),
       instanceId: J.stringAt('$.nodes.firstMasterId'),
       expected: J.numberAt(`${SPEC}.slaves`),
+      since: J.stringAt('$.nodes.slavesLaunchedAt'),
+      // Counted from the launch: the slaves' boot budget, then the agents'.
+      budgetMinutes: J.mathAdd(J.numberAt(`${SPEC}.timeouts.nodesOnlineMinutes`), J.numberAt(`${SPEC}.timeouts.agentsMinutes`)),
     },
-    result: { registered: '$.Payload.registered', ready: '$.Payload.ready' },
+    result: { registered: '$.Payload.registered', ready: '$.Payload.ready', ...POLL_ANSWER },
     resultPath: '$.agents',
   });
-  const agentsLoop = pollLoop(scope, {
+  const agentsLoop = timedPollLoop(scope, {
     subject: 'Agents',
-    counter: 'agents',
+    answerPath: '$.agents',
+    firstWait: null,
     probe: sfn.Chain.start(queryAgents)
       .next(new sfn.Wait(scope, 'Wait For Agent Count', { time: sfn.WaitTime.duration(AGENT_QUERY_RESULT) }))
       .next(checkAgents),
     question: 'Are Agents Registered?',
     done: sfn.Condition.booleanEquals('$.agents.ready', true),
     next: props.next,
-    timing: AGENTS_REGISTERED,
     stepId: 'check-agents-registered',
     notDone: 'agents not registered with the master',
     onTimeout: (s, stateName, error, cause) =>

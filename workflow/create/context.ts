@@ -41,5 +41,10 @@ export function createPhaseContext(scope: Construct, functions: StepFunctions): 
   };
 }
 
+/** The payload field of a check's budget: the validated spec's `timeouts.<field>` (minutes). */
+export function budget(field: keyof import('../../functions/shared/cluster-spec').TimeoutsSpec): { budgetMinutes: number } {
+  return { budgetMinutes: J.numberAt(`${SPEC}.timeouts.${field}`) };
+}
+
 /** A state that joins the failure path when it fails. */
 export type CatchableState = sfn.TaskStateBase | sfn.Parallel;

@@ -6,9 +6,9 @@
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { pollLoop } from '../poll-loop';
-import { INSTANCES_ONLINE, MASTER_SETUP } from '../timings';
-import { type CreatePhaseContext, J, SPEC } from './context';
+import { timedPollLoop } from '../poll-loop';
+import { POLL_ANSWER } from '../timings';
+import { budget, type CreatePhaseContext, J, SPEC } from './context';
 
 export interface MastersPhase {
   /** Launch Masters: before the nodes Parallel, since the slaves' join user data names the masters' IPs. */
@@ -44,36 +44,38 @@ export function mastersPhase(ctx: CreatePhaseContext): MastersPhase {
     resultPath: '$.masterSetup',
   });
   const branch = sfn.Chain.start(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       subject: 'Masters Online',
-      counter: 'mastersOnline',
       probe: check('Check Masters Online', {
         step: 'check-ssm-online',
-        payload: { instanceIds: J.listAt('$.masters.instanceIds') },
-        result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount' },
+        payload: { instanceIds: J.listAt('$.masters.instanceIds'), ...budget('nodesOnlineMinutes') },
+        result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount', ...POLL_ANSWER },
         resultPath: '$.mastersOnline',
       }),
+      answerPath: '$.mastersOnline',
       question: 'Are Masters Online?',
       done: sfn.Condition.booleanEquals('$.mastersOnline.online', true),
       next: sfn.Chain.start(configureMasters).next(
-        pollLoop(scope, {
+        timedPollLoop(scope, {
           subject: 'Master Setup',
-          counter: 'masterSetup',
           probe: check('Check Master Setup', {
             step: 'check-command',
-            payload: { commandId: J.stringAt('$.masterSetup.commandId'), instanceIds: J.listAt('$.masters.instanceIds') },
-            result: { done: '$.Payload.done' },
+            payload: {
+              commandId: J.stringAt('$.masterSetup.commandId'),
+              instanceIds: J.listAt('$.masters.instanceIds'),
+              ...budget('masterSetupMinutes'),
+            },
+            result: { done: '$.Payload.done', ...POLL_ANSWER },
             resultPath: '$.masterSetupStatus',
           }),
+          answerPath: '$.masterSetupStatus',
           question: 'Is Master Setup Done?',
           done: sfn.Condition.booleanEquals('$.masterSetupStatus.done', true),
           next: new sfn.Succeed(scope, 'Masters Configured'),
-          timing: MASTER_SETUP,
           stepId: 'check-command',
           notDone: 'master setup not finished',
         })
       ),
-      timing: INSTANCES_ONLINE,
       stepId: 'check-ssm-online',
       notDone: 'masters not online in SSM',
     })

@@ -29,6 +29,8 @@ export function nodesPhase(ctx: CreatePhaseContext): NodesPhase {
       firstMasterId: J.stringAt('$[0].masters.instanceIds[0]'),
       slaveImageId: J.stringAt('$[1].slaveSupply.slaveImageId'),
       slaveImageHash: J.stringAt('$[1].slaveSupply.slaveImageHash'),
+      // When the slaves were launched: the agents loop counts from it.
+      slavesLaunchedAt: J.stringAt('$[1].slavesOnline.startedAt'),
     },
     resultPath: '$.nodes',
   })

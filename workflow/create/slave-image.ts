@@ -11,9 +11,9 @@
  * `$.slaveImageCache.imageHash`.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { pollLoop } from '../poll-loop';
-import { IMAGE_AVAILABLE, INSTANCES_ONLINE, TEMPLATE_SLAVE_SETUP } from '../timings';
-import { type CreatePhaseContext, J, SPEC } from './context';
+import { timedPollLoop } from '../poll-loop';
+import { POLL_ANSWER } from '../timings';
+import { budget, type CreatePhaseContext, J, SPEC } from './context';
 
 export function slaveImagePhase(ctx: CreatePhaseContext): sfn.Chain {
   const { scope, step } = ctx;
@@ -83,52 +83,53 @@ function bakeSlaveImage(ctx: CreatePhaseContext): sfn.Chain {
     result: { terminating: '$.Payload.terminating' },
     resultPath: '$.templateSlaveTermination',
   });
-  const imageLoop = pollLoop(scope, {
+  const imageLoop = timedPollLoop(scope, {
     subject: 'Slave Image',
-    counter: 'slaveImage',
     probe: check('Check Slave Image', {
       step: 'check-image',
-      payload: { imageId: J.stringAt('$.slaveImage.imageId') },
-      result: { state: '$.Payload.state' },
+      payload: { imageId: J.stringAt('$.slaveImage.imageId'), ...budget('imageMinutes') },
+      result: { state: '$.Payload.state', ...POLL_ANSWER },
       resultPath: '$.slaveImageStatus',
     }),
+    answerPath: '$.slaveImageStatus',
     question: 'Is Slave Image Available?',
     done: sfn.Condition.stringEquals('$.slaveImageStatus.state', 'available'),
     next: terminateTemplateSlave,
-    timing: IMAGE_AVAILABLE,
     stepId: 'check-image',
     notDone: 'slave image not available',
   });
-  const templateSetupLoop = pollLoop(scope, {
+  const templateSetupLoop = timedPollLoop(scope, {
     subject: 'Template Slave Setup',
-    counter: 'templateSlaveSetup',
     probe: check('Check Template Slave Setup', {
       step: 'check-command',
-      payload: { commandId: J.stringAt('$.templateSlaveSetup.commandId'), instanceIds: J.listAt('$.templateSlave.instanceIds') },
-      result: { done: '$.Payload.done' },
+      payload: {
+        commandId: J.stringAt('$.templateSlaveSetup.commandId'),
+        instanceIds: J.listAt('$.templateSlave.instanceIds'),
+        ...budget('slaveSetupMinutes'),
+      },
+      result: { done: '$.Payload.done', ...POLL_ANSWER },
       resultPath: '$.templateSlaveSetupStatus',
     }),
+    answerPath: '$.templateSlaveSetupStatus',
     question: 'Is Template Slave Setup Done?',
     done: sfn.Condition.booleanEquals('$.templateSlaveSetupStatus.done', true),
     next: sfn.Chain.start(bakeImage).next(imageLoop),
-    timing: TEMPLATE_SLAVE_SETUP,
     stepId: 'check-command',
     notDone: 'template slave setup not finished',
   });
   return sfn.Chain.start(launchTemplateSlave).next(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       subject: 'Template Slave Online',
-      counter: 'templateSlaveOnline',
       probe: check('Check Template Slave Online', {
         step: 'check-ssm-online',
-        payload: { instanceIds: J.listAt('$.templateSlave.instanceIds') },
-        result: { online: '$.Payload.online' },
+        payload: { instanceIds: J.listAt('$.templateSlave.instanceIds'), ...budget('nodesOnlineMinutes') },
+        result: { online: '$.Payload.online', ...POLL_ANSWER },
         resultPath: '$.templateSlaveOnline',
       }),
+      answerPath: '$.templateSlaveOnline',
       question: 'Is Template Slave Online?',
       done: sfn.Condition.booleanEquals('$.templateSlaveOnline.online', true),
       next: sfn.Chain.start(configureTemplateSlave).next(templateSetupLoop),
-      timing: INSTANCES_ONLINE,
       stepId: 'check-ssm-online',
       notDone: 'template slave not online in SSM',
     })

@@ -11,9 +11,9 @@
  * install.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { pollLoop } from '../poll-loop';
-import { INSTANCES_ONLINE, NAT_GATEWAY_AVAILABLE } from '../timings';
-import { type CreatePhaseContext, J, SPEC } from './context';
+import { timedPollLoop } from '../poll-loop';
+import { POLL_ANSWER } from '../timings';
+import { budget, type CreatePhaseContext, J, SPEC } from './context';
 
 export interface SlavesPhaseProps {
   /** The branch that leaves the slave image in `$.slaveImage.imageId` (and its hash in `$.slaveImageCache`). */
@@ -50,29 +50,32 @@ export function slavesPhase(ctx: CreatePhaseContext, props: SlavesPhaseProps): s
     result: { instanceIds: '$.Payload.instanceIds' },
     resultPath: '$.slaves',
   });
-  // Booted slaves (Online in SSM) register within AGENTS_REGISTERED of a running master, so
-  // the agents loop after the join waits the same short time whichever branch ended last.
-  const slavesOnline = pollLoop(scope, {
+  // The check answers when the slaves were launched (`startedAt`): the agents loop after the
+  // join counts from it.
+  const slavesOnline = timedPollLoop(scope, {
     subject: 'Slaves Online',
-    counter: 'slavesOnline',
     probe: check('Check Slaves Online', {
       step: 'check-ssm-online',
-      payload: { instanceIds: J.listAt('$.slaves.instanceIds') },
-      result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount' },
+      payload: { instanceIds: J.listAt('$.slaves.instanceIds'), ...budget('nodesOnlineMinutes') },
+      result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount', startedAt: '$.Payload.startedAt', ...POLL_ANSWER },
       resultPath: '$.slavesOnline',
     }),
+    answerPath: '$.slavesOnline',
     question: 'Are Slaves Online?',
     done: sfn.Condition.booleanEquals('$.slavesOnline.online', true),
     next: new sfn.Succeed(scope, 'Slaves Booted'),
-    timing: INSTANCES_ONLINE,
     stepId: 'check-ssm-online',
     notDone: 'slaves not online in SSM',
   });
   launchSlaves.next(slavesOnline);
   return sfn.Chain.start(slaveSupply).next(
-    new sfn.Choice(scope, 'Any Slaves To Launch?')
-      .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), launchSlaves)
-      .otherwise(new sfn.Succeed(scope, 'No Slaves To Launch'))
+    new sfn.Choice(scope, 'Any Slaves To Launch?').when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), launchSlaves).otherwise(
+      // The agents loop is skipped too; the field keeps the nodes' result selector whole.
+      new sfn.Pass(scope, 'No Slaves To Launch', {
+        parameters: { startedAt: J.stringAt('$$.Execution.StartTime') },
+        resultPath: '$.slavesOnline',
+      })
+    )
   );
 }
 
@@ -91,15 +94,15 @@ function natGatewayBranch(ctx: CreatePhaseContext): sfn.Chain {
       resultPath: '$.natGateway',
     })
   ).next(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       subject: 'NAT Gateway',
-      counter: 'natGateway',
       probe: check('Check NAT Gateway', {
         step: 'check-nat-gateway',
-        payload: { natGatewayIds: J.listAt('$.natGateway.natGatewayIds') },
-        result: { state: '$.Payload.state' },
+        payload: { natGatewayIds: J.listAt('$.natGateway.natGatewayIds'), ...budget('natGatewayMinutes') },
+        result: { state: '$.Payload.state', ...POLL_ANSWER },
         resultPath: '$.natGatewayStatus',
       }),
+      answerPath: '$.natGatewayStatus',
       question: 'Is NAT Gateway Available?',
       done: sfn.Condition.stringEquals('$.natGatewayStatus.state', 'available'),
       next: step('Create Private Route Table', {
@@ -108,7 +111,6 @@ function natGatewayBranch(ctx: CreatePhaseContext): sfn.Chain {
         result: { routeTableId: '$.Payload.routeTableId', routeTableIds: '$.Payload.routeTableIds' },
         resultPath: '$.privateRouteTable',
       }),
-      timing: NAT_GATEWAY_AVAILABLE,
       stepId: 'check-nat-gateway',
       notDone: 'NAT gateway not available',
     })

@@ -6,11 +6,11 @@
  *   → Terminate Removed Slaves → wait gone → Clear Maintenance Schedule → wait command → `next`
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { pollLoop } from '../poll-loop';
-import { AGENT_QUERY_RESULT } from '../timings';
+import { pollLoop, timedPollLoop } from '../poll-loop';
+import { AGENT_QUERY_RESULT, POLL_ANSWER, POLL_BUDGETS } from '../timings';
 import { J, PLAN, type ScalePhaseContext } from './context';
 import type { ScaleBranch, ScaleBranchProps } from './scale-out';
-import { DRAIN_COMMAND_DONE, REMOVED_SLAVES_GONE, TASKS_DRAINED } from './timings';
+import { TASKS_DRAINED } from './timings';
 
 export function scaleInPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): ScaleBranch {
   const { scope, step, check, master, roundId } = ctx;
@@ -34,8 +34,8 @@ export function scaleInPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): S
   });
   const checkDrainCommand = check('Check Drain Command', {
     step: 'check-command',
-    payload: { commandId: J.stringAt('$.drain.commandId'), instanceIds: J.array(master) },
-    result: { done: '$.Payload.done' },
+    payload: { commandId: J.stringAt('$.drain.commandId'), instanceIds: J.array(master), budgetSeconds: POLL_BUDGETS.drainCommand },
+    result: { done: '$.Payload.done', ...POLL_ANSWER },
     resultPath: '$.drainCommand',
   });
   const queryDrained = step('Query Drained Agents', {
@@ -58,8 +58,8 @@ export function scaleInPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): S
   });
   const checkGone = check('Check Removed Slaves Gone', {
     step: 'check-instances-gone',
-    payload: { instanceIds: J.listAt('$.removal.instanceIds') },
-    result: { done: '$.Payload.done', remaining: '$.Payload.remaining' },
+    payload: { instanceIds: J.listAt('$.removal.instanceIds'), budgetSeconds: POLL_BUDGETS.instancesTerminated },
+    result: { done: '$.Payload.done', remaining: '$.Payload.remaining', ...POLL_ANSWER },
     resultPath: '$.removedSlaves',
   });
   // A new slave that gets a removed one's address must not start in maintenance.
@@ -71,33 +71,35 @@ export function scaleInPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): S
   });
   const checkCleared = check('Check Schedule Cleared', {
     step: 'check-command',
-    payload: { commandId: J.stringAt('$.scheduleClearing.commandId'), instanceIds: J.array(master) },
-    result: { done: '$.Payload.done' },
+    payload: {
+      commandId: J.stringAt('$.scheduleClearing.commandId'),
+      instanceIds: J.array(master),
+      budgetSeconds: POLL_BUDGETS.drainCommand,
+    },
+    result: { done: '$.Payload.done', ...POLL_ANSWER },
     resultPath: '$.scheduleCleared',
   });
 
   const afterTermination = sfn.Chain.start(terminate).next(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       subject: 'Removed Slaves Termination',
-      counter: 'removedSlaves',
+      answerPath: '$.removedSlaves',
       probe: checkGone,
       question: 'Are Removed Slaves Gone?',
       done: sfn.Condition.booleanEquals('$.removedSlaves.done', true),
       next: sfn.Chain.start(clearSchedule).next(
-        pollLoop(scope, {
+        timedPollLoop(scope, {
           subject: 'Schedule Clearing',
-          counter: 'scheduleClearing',
+          answerPath: '$.scheduleCleared',
           probe: checkCleared,
           question: 'Is Maintenance Schedule Cleared?',
           done: sfn.Condition.booleanEquals('$.scheduleCleared.done', true),
           next: props.next,
-          timing: DRAIN_COMMAND_DONE,
           stepId: 'check-command',
           notDone: 'maintenance schedule not cleared',
           onTimeout: props.onTimeout,
         })
       ),
-      timing: REMOVED_SLAVES_GONE,
       stepId: 'check-instances-gone',
       notDone: 'removed slaves not terminated',
       onTimeout: props.onTimeout,
@@ -124,14 +126,13 @@ export function scaleInPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): S
     .next(pick)
     .next(drain)
     .next(
-      pollLoop(scope, {
+      timedPollLoop(scope, {
         subject: 'Drain Command',
-        counter: 'drainCommand',
+        answerPath: '$.drainCommand',
         probe: checkDrainCommand,
         question: 'Is Drain Command Done?',
         done: sfn.Condition.booleanEquals('$.drainCommand.done', true),
         next: drainLoop,
-        timing: DRAIN_COMMAND_DONE,
         stepId: 'check-command',
         notDone: 'drain command not finished',
         onTimeout: props.onTimeout,

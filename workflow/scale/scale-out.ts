@@ -4,10 +4,9 @@
  * plan's target) → `next`.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { pollLoop } from '../poll-loop';
-import { AGENT_QUERY_RESULT } from '../timings';
+import { timedPollLoop } from '../poll-loop';
+import { AGENT_QUERY_RESULT, POLL_ANSWER, POLL_BUDGETS } from '../timings';
 import { type CatchableState, J, type OnPollTimeout, PLAN, type ScalePhaseContext } from './context';
-import { NEW_AGENTS_REGISTERED, NEW_SLAVES_ONLINE } from './timings';
 
 export interface ScaleBranchProps {
   /** Where the branch goes once done (Record Scale). */
@@ -48,39 +47,45 @@ export function scaleOutPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): 
   });
   const checkAgents = check('Check Agents Registered', {
     step: 'check-agents-registered',
-    payload: { commandId: J.stringAt('$.agentQuery.commandId'), instanceId: master, expected: J.numberAt(`${PLAN}.target`) },
-    result: { registered: '$.Payload.registered', ready: '$.Payload.ready' },
+    payload: {
+      commandId: J.stringAt('$.agentQuery.commandId'),
+      instanceId: master,
+      expected: J.numberAt(`${PLAN}.target`),
+      // Counted from the new slaves' launch: their boot budget, then the agents'.
+      since: J.stringAt('$.newSlavesOnline.startedAt'),
+      budgetSeconds: POLL_BUDGETS.nodesOnline + POLL_BUDGETS.agentsRegistered,
+    },
+    result: { registered: '$.Payload.registered', ready: '$.Payload.ready', ...POLL_ANSWER },
     resultPath: '$.agents',
   });
   const checkOnline = check('Check New Slaves Online', {
     step: 'check-ssm-online',
-    payload: { instanceIds: J.listAt('$.launched.instanceIds') },
-    result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount' },
+    payload: { instanceIds: J.listAt('$.launched.instanceIds'), budgetSeconds: POLL_BUDGETS.nodesOnline },
+    result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount', startedAt: '$.Payload.startedAt', ...POLL_ANSWER },
     resultPath: '$.newSlavesOnline',
   });
-  const agentsLoop = pollLoop(scope, {
+  const agentsLoop = timedPollLoop(scope, {
     subject: 'New Agents',
-    counter: 'newAgents',
+    answerPath: '$.agents',
+    firstWait: null,
     probe: sfn.Chain.start(queryAgents)
       .next(new sfn.Wait(scope, 'Wait For Agent Count', { time: sfn.WaitTime.duration(AGENT_QUERY_RESULT) }))
       .next(checkAgents),
     question: 'Are New Agents Registered?',
     done: sfn.Condition.booleanEquals('$.agents.ready', true),
     next: props.next,
-    timing: NEW_AGENTS_REGISTERED,
     stepId: 'check-agents-registered',
     notDone: 'new agents not registered with the master',
     onTimeout: props.onTimeout,
   });
   const chain = sfn.Chain.start(launchSlaves).next(
-    pollLoop(scope, {
+    timedPollLoop(scope, {
       subject: 'New Slaves Online',
-      counter: 'newSlavesOnline',
+      answerPath: '$.newSlavesOnline',
       probe: checkOnline,
       question: 'Are New Slaves Online?',
       done: sfn.Condition.booleanEquals('$.newSlavesOnline.online', true),
       next: agentsLoop,
-      timing: NEW_SLAVES_ONLINE,
       stepId: 'check-ssm-online',
       notDone: 'new slaves not online in SSM',
       onTimeout: props.onTimeout,

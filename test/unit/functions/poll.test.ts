@@ -66,7 +66,7 @@ describe('pollAnswer', () => {
     const skewed = pollAnswer({ done: false, startedAt: at(5), now: at(0), budgetSeconds: 60 });
     // Assess
     expect(unknown).toMatchObject({ elapsedSeconds: 0, waitSeconds: 2 });
-    expect(unknown.startedAt).toBeUndefined();
+    expect(unknown.startedAt).toBe(new Date(at(0)).toISOString());
     expect(skewed).toMatchObject({ elapsedSeconds: 0, waitSeconds: 2, startedAt: new Date(at(5)).toISOString() });
   });
 

@@ -4,12 +4,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { DEFAULT_TIMEOUTS, type TimeoutsSpec } from '../../../functions/shared/cluster-spec';
 import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
 import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
 import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
-import { AGENTS_REGISTERED, INSTANCES_ONLINE, NAT_GATEWAY_AVAILABLE } from '../../../workflow/timings';
-import { allStates, runAsl, type StepCall, type StubStep, stepError, stepIdOf, TEST_EXECUTION_ID } from '../../helpers/asl';
+import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, stepIdOf, TEST_EXECUTION_ID } from '../../helpers/asl';
+
+/** When a stubbed delete step says it started its deletes. */
+const STARTED_AT = '2026-01-01T00:00:00.000Z';
 
 const GOLDEN = join(__dirname, '../../golden/create-cluster.asl.json');
 
@@ -90,6 +93,7 @@ const SPEC = {
   natGateways: 'single',
   freshImage: false,
   autoscaling: { minSlaves: 1, maxSlaves: 10, scaleOutAbovePercent: 75, scaleInBelowPercent: 25, step: 2, cooldownSeconds: 300 },
+  timeouts: { ...DEFAULT_TIMEOUTS } as TimeoutsSpec,
 };
 
 type Spec = typeof SPEC;
@@ -164,9 +168,9 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
       return { failureCode: `${stepId.toUpperCase().replace(/-/g, '_')}_FAILED`, failureReason: error.Cause };
     },
     'delete-alarms': () => ({ deleted: [] }),
-    'terminate-cluster-instances': () => ({ ids: ['i-master-1'] }),
+    'terminate-cluster-instances': () => ({ ids: ['i-master-1'], startedAt: STARTED_AT }),
     'check-instances-terminated': () => ({ done: true, remaining: 0 }),
-    'delete-nat-gateways': () => ({ ids: ['nat-1'] }),
+    'delete-nat-gateways': () => ({ ids: ['nat-1'], startedAt: STARTED_AT }),
     'check-nat-gateways-deleted': () => ({ done: true, remaining: 0 }),
     'delete-images': () => ({ deleted: [] }),
     'release-addresses': () => ({ deleted: ['eipalloc-1'] }),
@@ -254,11 +258,12 @@ describe('create-cluster machine definition', () => {
     expect(asl.States['Launch Masters']?.Next).toBe('Build Cluster Nodes');
     expect(asl.States['Build Cluster Nodes']?.Next).toBe('Any Slaves?');
     expect(gateways).toEqual(['Create Internet Gateway', 'Allocate Elastic IP', 'Create Security Groups']);
-    expect(nodes).toEqual(['Start Masters Online Checks', 'Prepare Slave Network And Image']);
+    expect(nodes).toEqual(['Wait For Masters Online', 'Prepare Slave Network And Image']);
     expect(supply).toEqual(['Create NAT Gateway', 'Find Cached Slave Image']);
     expect(slavesBranch['Prepare Slave Network And Image']?.Next).toBe('Any Slaves To Launch?');
     expect(asl.States['Any Slaves?']?.Choices).toEqual([
-      { Variable: '$.validated.spec.slaves', NumericGreaterThan: 0, Next: 'Start Agents Checks' },
+      // The agents loop starts with a query: the slaves have been booting since their launch.
+      { Variable: '$.validated.spec.slaves', NumericGreaterThan: 0, Next: 'Query Agents' },
     ]);
     expect(asl.TimeoutSeconds).toBe(7200);
   });
@@ -307,7 +312,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(123);
+    expect(states.length).toBe(111);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -468,26 +473,61 @@ describe('create-cluster machine definition', () => {
     for (const [, c] of catches) expect(c).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Was Spec Validated?' }]);
   });
 
-  it('bounds the NAT gateway loop with a Fail whose cause starts with the check step id', () => {
+  it("bounds the NAT gateway loop by the spec's budget, the check's answer deciding each wait and the timeout", () => {
     // Prepare
-    const supply = asl.States['Build Cluster Nodes']?.Branches?.[1]?.States['Prepare Slave Network And Image'];
-    const choice = supply?.Branches?.[0]?.States['Is NAT Gateway Available?'];
-    const timedOut = supply?.Branches?.[0]?.States['NAT Gateway Timed Out'];
+    const branch = asl.States['Build Cluster Nodes']?.Branches?.[1]?.States['Prepare Slave Network And Image']?.Branches?.[0]?.States ?? {};
 
     // Act
-    const rules = choice?.Choices as unknown[];
+    const check = branch['Check NAT Gateway'];
+    const choice = branch['Is NAT Gateway Available?'];
 
     // Assess
-    expect(rules).toEqual([
+    expect(check?.Parameters?.Payload).toEqual(
+      expect.objectContaining({ 'budgetMinutes.$': '$.validated.spec.timeouts.natGatewayMinutes' })
+    );
+    expect(check?.ResultSelector).toEqual({
+      'state.$': '$.Payload.state',
+      'waitSeconds.$': '$.Payload.waitSeconds',
+      'timedOut.$': '$.Payload.timedOut',
+      'waited.$': '$.Payload.waited',
+    });
+    expect(choice?.Choices).toEqual([
       { Variable: '$.natGatewayStatus.state', StringEquals: 'available', Next: 'Create Private Route Table' },
-      { Variable: '$.polls.natGateway.count', NumericGreaterThanEquals: NAT_GATEWAY_AVAILABLE.maxChecks, Next: 'NAT Gateway Timed Out' },
+      { Variable: '$.natGatewayStatus.timedOut', BooleanEquals: true, Next: 'NAT Gateway Timed Out' },
     ]);
     expect(choice?.Default).toBe('Wait To Recheck NAT Gateway');
-    expect(timedOut).toEqual({
-      Type: 'Fail',
-      Error: POLL_TIMEOUT_ERROR,
-      Cause: 'check-nat-gateway: NAT gateway not available after 40 checks (about 11 min)',
+    expect(branch['Wait To Recheck NAT Gateway']).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.natGatewayStatus.waitSeconds',
+      Next: 'Check NAT Gateway',
     });
+    expect(branch['NAT Gateway Timed Out']).toEqual({
+      Type: 'Pass',
+      ResultPath: '$.pollTimeout',
+      Parameters: {
+        Error: POLL_TIMEOUT_ERROR,
+        'Cause.$': "States.Format('check-nat-gateway: NAT gateway not available {}', $.natGatewayStatus.waited)",
+      },
+      Next: 'NAT Gateway Gave Up',
+    });
+    expect(branch['NAT Gateway Gave Up']).toEqual({ Type: 'Fail', Error: POLL_TIMEOUT_ERROR, CausePath: '$.pollTimeout.Cause' });
+  });
+
+  it('has no check counters left: every recheck waits what the check answers', () => {
+    // Prepare
+    const states = allStates(asl);
+
+    // Act
+    const counters = states.filter(([name]) => /^(Start|Count) .* Checks$/.test(name)).map(([n]) => n);
+    const rechecks = states.filter(
+      ([name]) => name.startsWith('Wait To Recheck ') || name.startsWith(`${ROLLBACK_PREFIX}Wait To Recheck `)
+    );
+
+    // Assess
+    expect(counters).toEqual([]);
+    expect(JSON.stringify(asl)).not.toContain('$.polls.');
+    expect(rechecks.length).toBeGreaterThanOrEqual(8);
+    for (const [, wait] of rechecks) expect(wait.SecondsPath).toMatch(/\.waitSeconds$/);
   });
 });
 
@@ -598,6 +638,8 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
           firstMasterId: 'i-master-1',
           slaveImageId: 'ami-slave',
           slaveImageHash: 'hash-1',
+          // The slaves' launch as Check Slaves Online answered it (the test clock starts at 0).
+          slavesLaunchedAt: new Date(0).toISOString(),
         },
         network: {
           internetGatewayId: 'igw-1',
@@ -807,13 +849,30 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     const run = await runAsl(asl, INPUT, stubs);
 
     // Assess
-    const cause = 'check-nat-gateway: NAT gateway not available after 40 checks (about 11 min)';
+    const cause = 'check-nat-gateway: NAT gateway not available after 15 min of a 15 min budget';
     expect(run.status).toBe('FAILED');
-    expect(callsOf(run.calls, 'check-nat-gateway')).toHaveLength(NAT_GATEWAY_AVAILABLE.maxChecks);
+    expect(callsOf(run.calls, 'check-nat-gateway')).toHaveLength(checksWithin(DEFAULT_TIMEOUTS.natGatewayMinutes * 60));
     expect(run.failed).toContainEqual({ state: 'Build Cluster Nodes', error: POLL_TIMEOUT_ERROR, cause });
     expect(callsOf(run.calls, 'record-failure')[0]?.payload.error).toEqual({ Error: POLL_TIMEOUT_ERROR, Cause: cause });
     expect(run.cause).toBe(`CHECK_NAT_GATEWAY_FAILED: ${cause}`);
     expect(run.entered).toContain(`${ROLLBACK_PREFIX}Delete VPC`);
+  });
+
+  it("applies the spec's timeouts: a NAT gateway budget of 4 min ends the loop at 4 min", async () => {
+    // Prepare
+    const spec = { ...SPEC, timeouts: { ...DEFAULT_TIMEOUTS, natGatewayMinutes: 4 } };
+    const stubs = cloudStubs(spec, { 'check-nat-gateway': () => ({ state: 'pending' }) });
+
+    // Act
+    const run = await runAsl(asl, { ...INPUT, spec }, stubs);
+
+    // Assess
+    const checks = callsOf(run.calls, 'check-nat-gateway');
+    expect(run.status).toBe('FAILED');
+    expect(checks[0]?.payload).toEqual(expect.objectContaining({ natGatewayIds: ['nat-1'], budgetMinutes: 4 }));
+    expect(checks).toHaveLength(checksWithin(4 * 60));
+    expect(checks.length).toBeLessThan(checksWithin(DEFAULT_TIMEOUTS.natGatewayMinutes * 60));
+    expect(run.cause).toBe('CHECK_NAT_GATEWAY_FAILED: check-nat-gateway: NAT gateway not available after 4 min of a 4 min budget');
   });
 
   it('gives up on slaves that never come online in SSM and rolls back', async () => {
@@ -830,10 +889,10 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     const run = await runAsl(asl, INPUT, stubs);
 
     // Assess
-    const cause = `check-ssm-online: slaves not online in SSM after ${INSTANCES_ONLINE.maxChecks} checks (about 11 min)`;
+    const cause = 'check-ssm-online: slaves not online in SSM after 15 min of a 15 min budget';
     expect(run.status).toBe('FAILED');
     expect(callsOf(run.calls, 'check-ssm-online').filter((c) => c.stateName === 'Check Slaves Online')).toHaveLength(
-      INSTANCES_ONLINE.maxChecks
+      checksWithin(DEFAULT_TIMEOUTS.nodesOnlineMinutes * 60)
     );
     expect(run.failed).toContainEqual({ state: 'Build Cluster Nodes', error: POLL_TIMEOUT_ERROR, cause });
     expect(run.cause).toBe(`CHECK_SSM_ONLINE_FAILED: ${cause}`);
@@ -849,11 +908,16 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     const run = await runAsl(asl, INPUT, stubs);
 
     // Assess
+    // Counted from the slaves' launch: their boot budget and the agents' (15 + 10 min).
+    const budget = DEFAULT_TIMEOUTS.nodesOnlineMinutes + DEFAULT_TIMEOUTS.agentsMinutes;
     expect(run.status).toBe('FAILED');
-    expect(callsOf(run.calls, 'query-agents')).toHaveLength(AGENTS_REGISTERED.maxChecks);
+    expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(
+      expect.objectContaining({ budgetMinutes: budget, since: new Date(0).toISOString() })
+    );
+    expect(callsOf(run.calls, 'query-agents')).toHaveLength(checksWithin(budget * 60));
     expect(run.entered).toContain('Agents Timed Out');
     expect(run.cause).toBe(
-      `CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after ${AGENTS_REGISTERED.maxChecks} checks (about 10 min)`
+      `CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after ${budget} min of a ${budget} min budget`
     );
     expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
   });

@@ -11,13 +11,12 @@ import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
 import {
   buildScaleDefinition,
   MAX_ALARM_ROUNDS,
-  NEW_AGENTS_REGISTERED,
   SCALE_MACHINE_STEP_IDS,
   ScaleClusterMachine,
   type ScaleFunctions,
   TASKS_DRAINED,
 } from '../../../workflow/scale-cluster';
-import { allStates, runAsl, type StepCall, type StubStep, stepError, TEST_EXECUTION_ID } from '../../helpers/asl';
+import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, TEST_EXECUTION_ID } from '../../helpers/asl';
 
 const GOLDEN = join(__dirname, '../../golden/scale-cluster.asl.json');
 
@@ -245,17 +244,39 @@ describe('scale-cluster machine definition', () => {
     ]);
   });
 
-  it('bounds every loop: the poll loops by a check count, the alarm loop by MAX_ALARM_ROUNDS', () => {
+  it("bounds every loop: the poll loops by the check's timedOut against a budget, the drain by a check count, the alarm loop by MAX_ALARM_ROUNDS", () => {
     // Prepare
-    const questions = allStates(asl).filter(([name]) => /^(Are|Is|Have) /.test(name));
+    const states = allStates(asl);
+    const byName = new Map(states);
+    const questions = states.filter(([name]) => /^(Are|Is|Have) /.test(name) && name !== 'Is A Scale Needed?');
 
     // Act
-    const unbounded = questions.filter(([, s]) => !JSON.stringify(s.Choices).includes('NumericGreaterThanEquals'));
-    const alarmLoop = asl.States['Keep Following The Alarm?']?.Choices as unknown[];
+    const bounds = questions.map(([name, s]): [string, string] => {
+      const rules = JSON.stringify(s.Choices);
+      const timed = /"Variable":"([^"]+)\.timedOut","BooleanEquals":true/.exec(rules);
+      if (timed) {
+        // The check that answers the loop carries its budget in its payload.
+        const check = states.find(([, t]) => t.Type === 'Task' && t.ResultPath === timed[1]);
+        const payload = check?.[1].Parameters?.Payload as Record<string, unknown> | undefined;
+        return [name, `budget ${payload?.budgetSeconds}`];
+      }
+      return [name, rules.includes('NumericGreaterThanEquals') ? 'count' : 'none'];
+    });
+    const alarmLoop = byName.get('Keep Following The Alarm?')?.Choices as unknown[];
 
     // Assess
-    expect(questions.length).toBeGreaterThanOrEqual(6);
-    expect(unbounded.map(([n]) => n).filter((n) => n !== 'Is A Scale Needed?')).toEqual([]);
+    expect(Object.fromEntries(bounds)).toEqual({
+      'Are New Slaves Online?': 'budget 900',
+      'Are New Agents Registered?': 'budget 1500',
+      'Is Drain Command Done?': 'budget 180',
+      'Have The Tasks Left?': 'count',
+      'Are Removed Slaves Gone?': 'budget 1200',
+      'Is Maintenance Schedule Cleared?': 'budget 180',
+    });
+    // Their rechecks wait what the check answered.
+    for (const [name] of bounds.filter(([, b]) => b.startsWith('budget'))) {
+      expect(byName.get(String(byName.get(name)?.Default))?.SecondsPath).toMatch(/\.waitSeconds$/);
+    }
     expect(JSON.stringify(alarmLoop)).toContain(`"NumericLessThan":${MAX_ALARM_ROUNDS}`);
   });
 
@@ -473,10 +494,12 @@ describe('scale-cluster machine run (aws-local-stepfunctions)', () => {
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(callsOf(run.calls, 'check-agents-registered')).toHaveLength(NEW_AGENTS_REGISTERED.maxChecks);
+    // Counted from the new slaves' launch: their boot budget and the agents' (15 + 10 min).
+    expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(expect.objectContaining({ budgetSeconds: 1500 }));
+    expect(callsOf(run.calls, 'check-agents-registered')).toHaveLength(checksWithin(1500));
     expect(callsOf(run.calls, 'record-scale')[0]?.payload.error).toEqual({
       Error: POLL_TIMEOUT_ERROR,
-      Cause: expect.stringMatching(/^check-agents-registered: new agents not registered with the master after \d+ checks/),
+      Cause: 'check-agents-registered: new agents not registered with the master after 25 min of a 25 min budget',
     });
     expect(run.cause).toMatch(/^CHECK_AGENTS_REGISTERED_FAILED: PollTimeoutError: check-agents-registered: /);
   });

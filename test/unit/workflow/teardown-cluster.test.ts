@@ -8,8 +8,11 @@ import { type StepId, TEARDOWN_STEP_IDS, type TeardownStepId } from '../../../fu
 import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
 import { buildTeardownChain, buildTeardownDefinition } from '../../../workflow/teardown-cluster';
-import { NAT_GATEWAYS_DELETED } from '../../../workflow/timings';
-import { allStates, runAsl, type StepCall, type StubStep, stepError, TEST_EXECUTION_ID } from '../../helpers/asl';
+import { POLL_BUDGETS } from '../../../workflow/timings';
+import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, TEST_EXECUTION_ID } from '../../helpers/asl';
+
+/** When a stubbed delete step says it started its deletes. */
+const STARTED_AT = '2026-01-01T00:00:00.000Z';
 
 const GOLDEN = join(__dirname, '../../golden/teardown-cluster.asl.json');
 
@@ -62,10 +65,10 @@ function teardownStubs(overrides: Partial<Record<StepId, StubStep>> = {}): Parti
   return {
     'mark-deleting': () => ({ status: 'DELETE_IN_PROGRESS', vpcIds: ['vpc-1'] }),
     'delete-alarms': () => ({ deleted: ['demo-scale-out'] }),
-    'terminate-cluster-instances': () => ({ ids: ['i-master-1', 'i-slave-1', 'i-slave-2'] }),
+    'terminate-cluster-instances': () => ({ ids: ['i-master-1', 'i-slave-1', 'i-slave-2'], startedAt: STARTED_AT }),
     // Still shutting down at the first check.
     'check-instances-terminated': () => (++terminationChecks < 2 ? { done: false, remaining: 2 } : { done: true, remaining: 0 }),
-    'delete-nat-gateways': () => ({ ids: ['nat-1'] }),
+    'delete-nat-gateways': () => ({ ids: ['nat-1'], startedAt: STARTED_AT }),
     'check-nat-gateways-deleted': () => ({ done: true, remaining: 0 }),
     'delete-images': () => ({ deleted: ['ami-slave', 'snap-1'] }),
     'release-addresses': () => ({ deleted: ['eipalloc-1'] }),
@@ -145,22 +148,33 @@ describe('teardown-cluster machine definition', () => {
       'Cluster Deleted',
     ]);
     expect(branches).toEqual(['Terminate Instances', 'Delete NAT Gateways', 'Delete Images']);
-    expect(allStates(asl)).toHaveLength(33);
+    expect(allStates(asl)).toHaveLength(31);
   });
 
-  it('sends every step only the cluster reference and the execution id', () => {
+  it('sends every step only the cluster reference and the execution id, and the two checks their start and budget', () => {
     // Prepare
     const tasks = allStates(asl).filter(([name, s]) => s.Type === 'Task' && name !== 'Record Delete Failure');
+    const reference = { 'clusterId.$': '$.clusterId', 'clusterName.$': '$.clusterName', 'executionId.$': '$$.Execution.Id' };
 
     // Act
     const payloads = new Set(tasks.map(([, s]) => JSON.stringify(s.Parameters?.Payload)));
+    const payloadOf = (n: string) => tasks.find(([name]) => name === n)?.[1].Parameters?.Payload;
     const resultPaths = tasks.map(([, s]) => s.ResultPath);
 
     // Assess
     expect(tasks).toHaveLength(14);
-    expect([...payloads]).toEqual([
-      JSON.stringify({ 'clusterId.$': '$.clusterId', 'clusterName.$': '$.clusterName', 'executionId.$': '$$.Execution.Id' }),
-    ]);
+    expect(payloads.size).toBe(3);
+    expect(payloads).toContain(JSON.stringify(reference));
+    expect(payloadOf('Check Instances Terminated')).toEqual({
+      ...reference,
+      'since.$': '$.teardown.instances.startedAt',
+      budgetSeconds: POLL_BUDGETS.instancesTerminated,
+    });
+    expect(payloadOf('Check NAT Gateways Deleted')).toEqual({
+      ...reference,
+      'since.$': '$.teardown.natGateways.startedAt',
+      budgetSeconds: POLL_BUDGETS.natGatewaysDeleted,
+    });
     expect(new Set(resultPaths).size).toBe(14);
     for (const path of resultPaths) expect(path).toMatch(/^\$\.teardown\.[a-zA-Z]+$/);
   });
@@ -308,9 +322,11 @@ describe('teardown-cluster machine run (aws-local-stepfunctions)', () => {
     const run = await runAsl(asl, INPUT, stubs);
 
     // Assess
-    const cause = 'check-nat-gateways-deleted: NAT gateways not deleted after 57 checks (about 10 min)';
+    const cause = 'check-nat-gateways-deleted: NAT gateways not deleted after 15 min of a 15 min budget';
     expect(run.status).toBe('FAILED');
-    expect(stepsOf(run.calls).filter((s) => s === 'check-nat-gateways-deleted')).toHaveLength(NAT_GATEWAYS_DELETED.maxChecks);
+    expect(stepsOf(run.calls).filter((s) => s === 'check-nat-gateways-deleted')).toHaveLength(
+      checksWithin(POLL_BUDGETS.natGatewaysDeleted)
+    );
     expect(run.failed).toContainEqual({ state: 'Delete Instances NAT Gateways And Images', error: POLL_TIMEOUT_ERROR, cause });
     expect(run.calls.find((c) => c.stepId === 'record-failure')?.payload.error).toEqual({ Error: POLL_TIMEOUT_ERROR, Cause: cause });
     expect(run.cause).toBe(`CHECK_NAT_GATEWAYS_DELETED_FAILED: ${cause}`);
