@@ -14,7 +14,7 @@
  * Every statement whose resource holds a wildcard carries the reason cdk-nag's
  * AwsSolutions-IAM5 acknowledgement records.
  */
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnMapping, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { StepId } from '../functions/shared/contracts';
@@ -41,6 +41,12 @@ export interface PermissionContext {
   readonly documents: Readonly<Record<DocumentKey, string>>;
   /** The role of the cluster nodes (passed to RunInstances through the instance profile). */
   readonly nodeRole: iam.IRole;
+  /**
+   * The customer-managed KMS key the account encrypts EBS volumes with by default, if any
+   * (settings `mesos-cluster:ebsKmsKeyArn`): launching and baking then need KMS permissions on it.
+   * @default none (the AWS managed key aws/ebs needs no grant)
+   */
+  readonly ebsKmsKeyArn?: string;
 }
 
 /** One statement of a step's policy, with the reason for a wildcard resource. */
@@ -79,11 +85,29 @@ const REASON_RUN_INSTANCES =
 const REASON_SEND_COMMAND =
   'the instances are launched at run time; ssm:resourceTag limits SendCommand to instances tagged with a cluster id';
 const REASON_PARAMETER = "Canonical's public SSM parameters hold one Ubuntu image id per release and volume type";
-const REASON_ALARMS =
-  'the scaling alarms of a cluster are named mesos-cluster-<cluster id>-…; CloudWatch cannot scope PutMetricAlarm, TagResource or DeleteAlarms by a tag of the alarm';
+const REASON_ALARMS = 'the scaling alarms of a cluster are named mesos-cluster-<cluster id>-…: the name prefix of every cluster alarm';
 
-/** Canonical's AWS account, owner of the public Ubuntu images. */
-export const CANONICAL_ACCOUNT = '099720109477';
+/**
+ * Canonical's AWS account per partition, owner of the public Ubuntu images
+ * (https://documentation.ubuntu.com/aws/aws-how-to/instances/find-ubuntu-images/, "Ownership verification").
+ */
+export const CANONICAL_ACCOUNTS: Readonly<Record<'aws' | 'aws-us-gov' | 'aws-cn', string>> = {
+  aws: '099720109477',
+  'aws-us-gov': '513442679011',
+  'aws-cn': '837727238323',
+};
+
+/** Canonical's account in the stack's partition: a mapping on AWS::Partition, made once per stack. */
+export function canonicalAccount(scope: IConstruct): string {
+  const stack = Stack.of(scope);
+  const id = 'CanonicalAccountByPartition';
+  const mapping =
+    (stack.node.tryFindChild(id) as CfnMapping | undefined) ??
+    new CfnMapping(stack, id, {
+      mapping: Object.fromEntries(Object.entries(CANONICAL_ACCOUNTS).map(([partition, account]) => [partition, { account }])),
+    });
+  return mapping.findInMap(Aws.PARTITION, 'account');
+}
 
 function ec2Arn(scope: IConstruct, type: Ec2Type): string {
   // Images and snapshots have no account in their ARN (arn:aws:ec2:region::image/ami-…).
@@ -151,6 +175,37 @@ function clusterAlarms(ctx: PermissionContext): string {
     resourceName: 'mesos-cluster-*',
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * Using the account's customer-managed default EBS key, as EBS encryption requires of whoever
+ * launches an instance or creates an image with encrypted volumes
+ * (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html, "Permissions
+ * for users"): grants only for AWS resources (kms:GrantIsForAWSResource), everything only through EC2.
+ */
+function ebsKey(ctx: PermissionContext): StepGrant[] {
+  if (!ctx.ebsKmsKeyArn) return [];
+  const viaEc2 = { 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` };
+  return [
+    {
+      statement: allow(['kms:CreateGrant'], [ctx.ebsKmsKeyArn], {
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        StringEquals: viaEc2,
+      }),
+    },
+    {
+      statement: allow(
+        ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+        [ctx.ebsKmsKeyArn],
+        { StringEquals: viaEc2 }
+      ),
+    },
+  ];
+}
+
+/** Reading the cluster alarms: DescribeAlarms authorizes the alarm resource, so only the product's alarms. */
+function describeAlarms(ctx: PermissionContext): StepGrant {
+  return { statement: allow(['cloudwatch:DescribeAlarms'], [clusterAlarms(ctx)]), reason: REASON_ALARMS };
 }
 
 /** Recording the cluster's slave image on its VPC: only that tag, only on cluster VPCs. */
@@ -261,10 +316,11 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
         { statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'network-interface')]), reason: REASON_RUN_INSTANCES },
         {
           statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'image')], {
-            StringEquals: { 'ec2:Owner': [CANONICAL_ACCOUNT, Aws.ACCOUNT_ID] },
+            StringEquals: { 'ec2:Owner': [canonicalAccount(ctx.scope), Aws.ACCOUNT_ID] },
           }),
           reason: REASON_RUN_INSTANCES,
         },
+        ...ebsKey(ctx),
         {
           statement: allow(['iam:PassRole'], [ctx.nodeRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
         },
@@ -284,6 +340,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     case 'bake-image':
       return [
         ...create(ctx, 'ec2:CreateImage', ['image', 'snapshot'], ['instance']),
+        ...ebsKey(ctx),
         slaveImageTag(ctx),
         ...describe('ec2:DescribeImages', 'ec2:DescribeVpcs'),
       ];
@@ -308,8 +365,9 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     case 'create-scaling-alarms':
       return [
         {
-          // PutMetricAlarm with Tags also needs TagResource; the alarms are named after the cluster.
-          statement: allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource'], [clusterAlarms(ctx)]),
+          // PutMetricAlarm with Tags also needs TagResource; the alarms are named after the cluster,
+          // and both must carry its id (aws:RequestTag, as for EC2's creates).
+          statement: allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource'], [clusterAlarms(ctx)], TAGGING),
           reason: REASON_ALARMS,
         },
         vpcTagKeys(ctx, [TAG_AUTOSCALING, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES]),
@@ -318,14 +376,8 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     case 'plan-scale':
       return [
         vpcTagKeys(ctx, [TAG_STATUS, TAG_SCALE_EXECUTION, TAG_SCALE_STARTED_AT]),
-        ...describe(
-          'ec2:DescribeVpcs',
-          'ec2:DescribeInstances',
-          'ec2:DescribeImages',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeSecurityGroups',
-          'cloudwatch:DescribeAlarms'
-        ),
+        ...describe('ec2:DescribeVpcs', 'ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'),
+        describeAlarms(ctx),
       ];
     case 'check-scale-lease':
       return describe('ec2:DescribeVpcs');
@@ -355,23 +407,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       return [vpcTagKeys(ctx, [TAG_STATUS]), ...describe('ec2:DescribeVpcs')];
     // ---------------------------------------------------------------- teardown
     case 'delete-alarms':
-      return [
-        {
-          statement: allow(
-            ['cloudwatch:DeleteAlarms'],
-            [
-              stack.formatArn({
-                service: 'cloudwatch',
-                resource: 'alarm',
-                resourceName: 'mesos-cluster-*',
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ]
-          ),
-          reason: REASON_ALARMS,
-        },
-        ...describe('cloudwatch:DescribeAlarms'),
-      ];
+      return [{ statement: allow(['cloudwatch:DeleteAlarms'], [clusterAlarms(ctx)]), reason: REASON_ALARMS }, describeAlarms(ctx)];
     case 'terminate-cluster-instances':
       return [tagged(ctx, ['ec2:TerminateInstances'], ['instance']), ...describe('ec2:DescribeInstances')];
     case 'check-instances-terminated':
@@ -398,9 +434,10 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       return [
         tagged(ctx, ['ec2:ReleaseAddress', 'ec2:DisassociateAddress'], ['elastic-ip']),
         {
-          // The address is the tagged resource; the interface or instance it leaves is not.
-          statement: allow(['ec2:DisassociateAddress'], [ec2Arn(ctx.scope, 'network-interface'), ec2Arn(ctx.scope, 'instance')]),
-          reason: 'DisassociateAddress also authorizes the network interface or instance the cluster-tagged address is detached from',
+          // The address is the tagged resource; the network interface it leaves is not. The action
+          // authorizes no instance resource, so none is named.
+          statement: allow(['ec2:DisassociateAddress'], [ec2Arn(ctx.scope, 'network-interface')]),
+          reason: 'DisassociateAddress also authorizes the network interface the cluster-tagged address is detached from',
         },
         ...describe('ec2:DescribeAddresses', 'ec2:DescribeNatGateways'),
       ];
@@ -426,18 +463,20 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     case 'delete-vpc':
       return [tagged(ctx, ['ec2:DeleteVpc'], ['vpc']), ...describe('ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces')];
     case 'verify-deleted':
-      return describe(
-        'cloudwatch:DescribeAlarms',
-        'ec2:DescribeAddresses',
-        'ec2:DescribeImages',
-        'ec2:DescribeInstances',
-        'ec2:DescribeInternetGateways',
-        'ec2:DescribeNatGateways',
-        'ec2:DescribeRouteTables',
-        'ec2:DescribeSecurityGroups',
-        'ec2:DescribeSnapshots',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeVpcs'
-      );
+      return [
+        describeAlarms(ctx),
+        ...describe(
+          'ec2:DescribeAddresses',
+          'ec2:DescribeImages',
+          'ec2:DescribeInstances',
+          'ec2:DescribeInternetGateways',
+          'ec2:DescribeNatGateways',
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSnapshots',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs'
+        ),
+      ];
   }
 }

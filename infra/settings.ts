@@ -1,6 +1,7 @@
 /**
  * Deploy-time settings, from cdk.json context (or `-c key=value`): the limits the API
- * enforces and the scaling schedules. Checked at synth, so a bad setting fails the synth
+ * enforces, the scaling schedules, the account's customer-managed EBS key and whether the
+ * stack sets API Gateway's account-wide CloudWatch role. Checked at synth, so a bad setting fails the synth
  * with the key's name.
  */
 import type { Node } from 'constructs';
@@ -32,6 +33,18 @@ export interface DeploySettings {
   /** API Gateway stage throttling: burst. */
   readonly apiBurstLimit: number;
   readonly scheduledScaling: readonly ScheduledScaling[];
+  /**
+   * The ARN of the customer-managed KMS key that the account encrypts EBS volumes with by
+   * default, if it does: the steps that launch instances and bake images then get the KMS
+   * permissions EBS encryption needs on that key. Undefined: the AWS managed key (aws/ebs),
+   * which needs no grant.
+   */
+  readonly ebsKmsKeyArn?: string;
+  /**
+   * Whether the stack sets API Gateway's account-wide CloudWatch Logs role (it replaces any
+   * role the account and Region already have). Execution and access logging need one.
+   */
+  readonly apiGatewayCloudWatchRole: boolean;
 }
 
 /** The context keys. */
@@ -41,15 +54,21 @@ export const SETTING_KEYS = {
   apiRateLimit: 'mesos-cluster:apiRateLimit',
   apiBurstLimit: 'mesos-cluster:apiBurstLimit',
   scheduledScaling: 'mesos-cluster:scheduledScaling',
+  ebsKmsKeyArn: 'mesos-cluster:ebsKmsKeyArn',
+  apiGatewayCloudWatchRole: 'mesos-cluster:apiGatewayCloudWatchRole',
 } as const;
 
-/** The defaults: every allowed type, the spec's maximum, 10 requests per second (burst 20), no schedules. */
+/**
+ * The defaults: every allowed type, the spec's maximum, 10 requests per second (burst 20), no
+ * schedules, no customer-managed EBS key, and the account's API Gateway CloudWatch role left alone.
+ */
 export const DEFAULT_SETTINGS: DeploySettings = {
   allowedInstanceTypes: [...ALLOWED_INSTANCE_TYPES],
   maxSlavesPerCluster: MAX_SLAVES,
   apiRateLimit: 10,
   apiBurstLimit: 20,
   scheduledScaling: [],
+  apiGatewayCloudWatchRole: false,
 };
 
 function parsed(value: unknown): unknown {
@@ -68,6 +87,24 @@ function wholeNumber(key: string, value: unknown, min: number, max: number): num
     throw new Error(`context ${key}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** A KMS key ARN in any partition (an alias ARN does not name the key a grant is created on). */
+const KMS_KEY_ARN_RE = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
+
+function keyArnOf(value: unknown): string | undefined {
+  const key = SETTING_KEYS.ebsKmsKeyArn;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !KMS_KEY_ARN_RE.test(value)) {
+    throw new Error(`context ${key}: must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function flag(key: string, value: unknown, fallback: boolean): boolean {
+  const v = value === undefined ? fallback : parsed(value);
+  if (typeof v !== 'boolean') throw new Error(`context ${key}: must be true or false, got ${JSON.stringify(value)}`);
+  return v;
 }
 
 const CLUSTER_ID_RE = /^[a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6}$/;
@@ -119,5 +156,11 @@ export function deploySettings(node: Node): DeploySettings {
     apiRateLimit: wholeNumber(SETTING_KEYS.apiRateLimit, get(SETTING_KEYS.apiRateLimit) ?? DEFAULT_SETTINGS.apiRateLimit, 1, 10000),
     apiBurstLimit: wholeNumber(SETTING_KEYS.apiBurstLimit, get(SETTING_KEYS.apiBurstLimit) ?? DEFAULT_SETTINGS.apiBurstLimit, 1, 5000),
     scheduledScaling: schedulesOf(get(SETTING_KEYS.scheduledScaling) ?? [], maxSlaves),
+    ebsKmsKeyArn: keyArnOf(get(SETTING_KEYS.ebsKmsKeyArn)),
+    apiGatewayCloudWatchRole: flag(
+      SETTING_KEYS.apiGatewayCloudWatchRole,
+      get(SETTING_KEYS.apiGatewayCloudWatchRole),
+      DEFAULT_SETTINGS.apiGatewayCloudWatchRole
+    ),
   };
 }

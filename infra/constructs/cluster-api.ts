@@ -61,8 +61,9 @@ export class ClusterApi extends Construct {
       description: 'Mesos clusters on AWS: create, list, describe, scale and delete clusters (AWS_IAM authorization)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
-      // Execution logging needs API Gateway's account-level CloudWatch role.
-      cloudWatchRole: true,
+      // Execution and access logging need API Gateway's account-level CloudWatch role. Setting it
+      // replaces the account's existing one in this Region, so the stack does so only when asked.
+      cloudWatchRole: settings.apiGatewayCloudWatchRole,
       deployOptions: {
         stageName: props.stageName ?? 'v1',
         tracingEnabled: true,

@@ -183,7 +183,8 @@ export class CommandDocuments extends Construct {
 
 /**
  * The content of a Command document that exports its parameters, then runs the script. An
- * optional parameter (OPTIONAL_SCRIPT_PARAMETERS) defaults to the empty string. With a
+ * optional parameter (OPTIONAL_SCRIPT_PARAMETERS), and any parameter whose pattern admits the
+ * empty string, defaults to the empty string. With a
  * package bucket, the mirrored packages of the script are downloaded first (when
  * PackageSource is mirror); `runAfter` adds an aws:runDocument step after the script.
  * Throws when the content reaches MAX_CONTENT_BYTES.
@@ -201,7 +202,9 @@ export function documentContent(
   for (const [name, env] of Object.entries(SCRIPT_PARAMETERS[script])) {
     const rule = PARAMETER_PATTERNS[name];
     if (!rule) throw new Error(`bootstrap/${script}.sh: document parameter ${name} has no allowed pattern`);
-    parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern };
+    // A value the pattern admits empty gets the empty default, so that a command may send '' or leave it out.
+    const emptyDefault = new RegExp(rule.pattern).test('') ? { default: '' } : {};
+    parameters[name] = { type: 'String', description: rule.description, allowedPattern: rule.pattern, ...emptyDefault };
     exports.push(`export ${env}='{{ ${name} }}'`);
   }
   for (const [name, env] of Object.entries(OPTIONAL_SCRIPT_PARAMETERS[script] ?? {})) {

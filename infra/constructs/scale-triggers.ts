@@ -7,14 +7,20 @@
  *   transformer cannot cut the cluster id out of the alarm name; Plan Scale does);
  * - EventBridge Scheduler: a schedule group and the role that lets its schedules start the
  *   scale machine, plus one schedule per entry of the `mesos-cluster:scheduledScaling`
- *   context (`{clusterId, targetSlaves | direction, source: 'schedule'}`).
+ *   context (`{clusterId, targetSlaves | direction, source: 'schedule'}`);
+ * - a dead-letter queue (SQS, encrypted, TLS only, kept 14 days) for every start that
+ *   EventBridge or the scheduler gave up on after its retries (3 attempts within an hour), and
+ *   an alarm as soon as one message is in it, so that a failed start is never silently dropped
+ *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
  */
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ScaleRequest } from '../../functions/shared/contracts';
@@ -35,12 +41,37 @@ export class ScaleTriggers extends Construct {
   readonly scheduleGroup: scheduler.ScheduleGroup;
   readonly schedulerRole: iam.Role;
   readonly schedules: scheduler.Schedule[] = [];
+  /** Where the starts of the scale machine that failed after their retries go. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** Fires when a start landed in the dead-letter queue. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
   private readonly machine: sfn.IStateMachine;
 
   constructor(scope: Construct, id: string, props: ScaleTriggersProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.machine = props.machine;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'StartDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the alarm rules and schedules that start the scale machine',
+    });
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'StartDeadLetterAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'A start of the scale machine (scaling alarm or schedule) failed after its retries: see the dead-letter queue',
+    });
 
     const rule = (direction: 'out' | 'in') => {
       const alarmRule = new events.Rule(this, `ScaleAlarm${direction === 'out' ? 'Out' : 'In'}Rule`, {
@@ -63,6 +94,7 @@ export class ScaleTriggers extends Construct {
           }),
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.deadLetterQueue,
         })
       );
       return alarmRule;
@@ -99,6 +131,7 @@ export class ScaleTriggers extends Construct {
         role: this.schedulerRole,
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
       }),
     });
     this.schedules.push(schedule);

@@ -43,6 +43,21 @@ export interface MesosClusterStackProps extends StackProps {
    * @default false
    */
   readonly wireScaleMachine?: boolean;
+  /**
+   * The ARN of the customer-managed KMS key the account encrypts EBS volumes with by default
+   * (`aws ec2 get-ebs-default-kms-key-id`); the launch and bake steps get the KMS permissions
+   * EBS encryption needs on it. The key's policy must let the account's IAM policies grant it
+   * (the default key policy does).
+   * @default the context value `mesos-cluster:ebsKmsKeyArn`, else none (the AWS managed key aws/ebs)
+   */
+  readonly ebsKmsKeyArn?: string;
+  /**
+   * Set API Gateway's account-wide CloudWatch Logs role from this stack. The account has one
+   * such role per Region: this replaces any role already set, and the API's execution and
+   * access logs need one to be set before the stage deploys.
+   * @default the context value `mesos-cluster:apiGatewayCloudWatchRole`, else false
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
 }
 
 /** `create-vpc` → `CreateVpc`: the construct id of a step. */
@@ -68,6 +83,12 @@ export class MesosClusterStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MesosClusterStackProps = {}) {
     super(scope, id, props);
+    const fromContext = deploySettings(this.node);
+    this.settings = {
+      ...fromContext,
+      ebsKmsKeyArn: props.ebsKmsKeyArn ?? fromContext.ebsKmsKeyArn,
+      apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole ?? fromContext.apiGatewayCloudWatchRole,
+    };
 
     this.nodeRole = new NodeRole(this, 'Node');
     this.packageMirror = new PackageMirror(this, 'PackageMirror', { nodeRole: this.nodeRole.role });
@@ -96,7 +117,12 @@ export class MesosClusterStack extends Stack {
         functionsDir: props.functionsDir,
         logRetention: props.logRetention,
       });
-      const grants = stepGrants(stepId, { scope: step, documents: this.documents.names, nodeRole: this.nodeRole.role });
+      const grants = stepGrants(stepId, {
+        scope: step,
+        documents: this.documents.names,
+        nodeRole: this.nodeRole.role,
+        ebsKmsKeyArn: this.settings.ebsKmsKeyArn,
+      });
       for (const grant of grants) step.role.addToPrincipalPolicy(grant.statement);
       acknowledgeWildcards(step.role, grants);
       steps[stepId] = step;
@@ -120,7 +146,6 @@ export class MesosClusterStack extends Stack {
       description: 'The package mirror: fill it with `mesos-cluster mirror --from DIR`',
     });
 
-    this.settings = deploySettings(this.node);
     this.api = new ClusterApi(this, 'Api', {
       createMachine: this.createMachine.stateMachine,
       teardownMachine: this.teardownMachine.stateMachine,

@@ -200,7 +200,7 @@ describe('MesosClusterStack', () => {
       default: '',
     });
     expect(drain.parameters).toEqual({
-      AgentIps: { type: 'String', description: expect.any(String), allowedPattern: PARAMETER_PATTERNS.AgentIps?.pattern },
+      AgentIps: { type: 'String', description: expect.any(String), allowedPattern: PARAMETER_PATTERNS.AgentIps?.pattern, default: '' },
     });
     expect(drain.mainSteps[0]?.inputs.runCommand[0]).toBe("export AGENT_IPS='{{ AgentIps }}'");
     expect(load.parameters).toEqual({});
