@@ -18,11 +18,13 @@ import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
 import { type ClusterRecord, type ExecutionRecord, INTERRUPTED_CODE, Journal, recoveryHint } from './journal';
 import { acquireLock, isCreateOf, type LockHolder, SIMULATED_CLOUD_LOCK } from './lock';
+import { PhaseProgress } from './phases';
 import { ProgressPrinter } from './progress';
 import { failureOf, statusAfter } from './run-outcome';
 import type { AslMachine, RunEvent, RunResult } from './runner/local-runner';
 import { runMachine } from './runner/local-runner';
 import { type CreateFlags, sourcedMessage, specInputOf, validatedSpecOf } from './spec-input';
+import { colourOn, type Style, styleOf } from './style';
 import { didYouMean } from './suggest';
 import { clusterView, secondsText, viewText } from './view';
 
@@ -32,6 +34,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Whether stderr (progress, summary) is a terminal: colour and a live status line. @default false */
+  readonly stderrIsTTY?: boolean;
 }
 
 export type OutputFormat = 'text' | 'json';
@@ -82,6 +86,24 @@ export interface Context {
   readonly signal?: AbortSignal;
   /** The command's arguments (after the program name), for `create --no-wait` to start itself in the background. */
   readonly argv?: readonly string[];
+  /** How progress is shown: `verbose` (--verbose) prints every state and retry instead of one line per phase. */
+  readonly display?: { verbose: boolean };
+}
+
+/** The colours of stderr: on a terminal without NO_COLOR. */
+export function stderrStyle(ctx: Context): Style {
+  return styleOf(colourOn(ctx.io.stderrIsTTY === true, ctx.io.env));
+}
+
+/**
+ * The progress of a run in text mode: one line per phase (PhaseProgress), or with
+ * --verbose every state, retry and failure (ProgressPrinter).
+ */
+export function progressOf(ctx: Context): (event: RunEvent) => void {
+  const write = (text: string) => line(ctx.io.stderr, text);
+  if (ctx.display?.verbose) return new ProgressPrinter(write).onEvent;
+  const live = ctx.io.stderrIsTTY ? (text: string) => ctx.io.stderr(text) : undefined;
+  return new PhaseProgress(write, stderrStyle(ctx), live).onEvent;
 }
 
 function line(write: (text: string) => void, text = ''): void {
@@ -130,9 +152,10 @@ function round(n: number): number {
 
 function printSummary(ctx: Context, record: ClusterRecord, execution: ExecutionRecord): void {
   const err = (text: string) => line(ctx.io.stderr, text);
+  const style = stderrStyle(ctx);
   err('');
   // The failure code and reason are printed once, in the cluster's description that follows.
-  err(`status       ${record.status}`);
+  err(`status       ${record.status.endsWith('_COMPLETE') ? style.green(record.status) : style.red(record.status)}`);
   const duration =
     execution.simulatedSeconds !== undefined
       ? `${secondsText(execution.simulatedSeconds)} simulated (${execution.realSeconds ?? 0} s real)`
@@ -180,10 +203,10 @@ async function runForCluster(
   record.updatedAt = execution.startedAt;
   session.journal.put(record);
   session.checkpoint(true);
-  const progress = new ProgressPrinter((text) => line(ctx.io.stderr, text));
+  const progress = progressOf(ctx);
   let current: string | undefined;
   const onEvent = (event: RunEvent) => {
-    if (output === 'text') progress.onEvent(event);
+    if (output === 'text') progress(event);
     if (event.type === 'StateEntered' && event.stateType === 'Task') current = event.state;
     // The account as of this state, in case the command is killed before it ends.
     if (event.type === 'StateExited' || event.type === 'StateFailed') session.checkpoint();

@@ -69,6 +69,8 @@ function withModeOptions(command: Command): Command {
     .addOption(new Option('--output <format>', 'text or json').default('text'));
 }
 
+const VERBOSE_HELP = 'show every state, retry and failure of the run (default: one line per phase)';
+
 function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
   const program = new Command('mesos-cluster')
     .description('Create, inspect and delete Apache Mesos clusters on AWS, run as a Step Functions workflow.')
@@ -81,7 +83,10 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     })
     .version(packageVersion(), '-V, --version', 'print the version of mesos-cluster')
     .showSuggestionAfterError()
-    .addHelpText('after', MODES_HELP);
+    .addHelpText('after', MODES_HELP)
+    .hook('preAction', (_program, action) => {
+      if (ctx.display) ctx.display.verbose = action.opts().verbose === true;
+    });
 
   withModeOptions(
     program
@@ -110,6 +115,7 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
         'cluster config file, YAML or JSON: the fields of the cluster spec (examples/cluster.yaml); the flags override them'
       )
       .option('--spec <file>', 'the same as -f/--file')
+      .option('--verbose', VERBOSE_HELP)
       .option(
         '--dry-run',
         'check the spec, the name, the zones and the quotas in-process; print the plan (stderr) and the cluster config for -f (stdout); create nothing'
@@ -149,7 +155,11 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
   ).action(async (flags) => setExit((await runRemote(ctx, 'list', flags)) ?? (await listCommand(ctx, flags))));
 
   withModeOptions(
-    program.command('delete').description('delete a cluster and everything tagged with its id').argument('<name>', 'cluster name or id')
+    program
+      .command('delete')
+      .description('delete a cluster and everything tagged with its id')
+      .argument('<name>', 'cluster name or id')
+      .option('--verbose', VERBOSE_HELP)
   ).action(async (name: string, flags) =>
     setExit((await runRemote(ctx, 'delete', flags, name)) ?? (await deleteCommand(ctx, name, flags)))
   );
@@ -160,6 +170,7 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
       .description("scale a cluster to an exact slave count within its autoscaling bounds (live progress; the API's in remote mode)")
       .argument('<name>', 'cluster name or id')
       .option('--slaves <n>', 'the slave count to scale to')
+      .option('--verbose', VERBOSE_HELP)
       .option(
         '--fault <OPERATION=ERRORCODE[:COUNT]>',
         'inject a fault into the simulated cloud (repeatable; without COUNT it persists)',
@@ -212,6 +223,7 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .description('create a demo cluster (1 master, 3 slaves) on the simulated cloud, replacing an earlier one')
     .option('--latency-model <file>', 'latency model JSON for the simulated cloud')
     .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .option('--verbose', VERBOSE_HELP)
     .action(async (flags) => setExit(await demoCommand(ctx, flags)));
 
   return program;
@@ -224,6 +236,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     stderr: io.stderr ?? ((text) => process.stderr.write(text)),
     env: io.env ?? process.env,
     cwd: io.cwd ?? process.cwd(),
+    stderrIsTTY: io.stderrIsTTY ?? (io.stderr ? false : process.stderr.isTTY === true),
   };
   // SIGINT/SIGTERM (Ctrl-C, or a `delete` of the cluster being created) stop the running
   // execution: it is recorded and the simulated cloud saved; a second signal kills as usual.
@@ -231,7 +244,8 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd), signal: stop.signal, argv };
+  const display = { verbose: false };
+  const ctx: Context = { io: fullIo, home: homeDir(fullIo.env, fullIo.cwd), signal: stop.signal, argv, display };
   let exitCode: number = EXIT.ok;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;

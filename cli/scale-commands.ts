@@ -28,12 +28,13 @@ import {
   type OutputFormat,
   outputOf,
   printCluster,
+  progressOf,
   resolveCluster,
   UsageError,
 } from './commands';
 import type { ClusterRecord, ExecutionRecord } from './journal';
 import { NumberFlagError, parseDecimal, parseWholeNumber } from './numbers';
-import { clockOf, ProgressPrinter } from './progress';
+import { clockOf } from './progress';
 import { type RemoteFlags, remoteContextOf } from './remote/dispatch';
 import { remoteScale } from './remote/remote-commands';
 import { type Failure, failureOf } from './run-outcome';
@@ -232,7 +233,7 @@ export async function scaleCommand(ctx: Context, name: string, flags: ScaleFlags
       const { id, record } = await resolveCluster(session, name);
       const executionName = executionNameFor(record, id);
       const input = { clusterId: id, ...(record ? { clusterName: record.name } : {}), targetSlaves: slaves, source: 'api' };
-      const progress = new ProgressPrinter((text) => line(ctx.io.stderr, text));
+      const progress = { onEvent: progressOf(ctx) };
       if (output === 'text') line(ctx.io.stderr, `scaling cluster ${id} to ${slaves} slaves (${mode}): ${executionName}`);
       const { outcome, execution } = await runScaleExecution(
         ctx,

@@ -2,13 +2,15 @@
  * What the CLI prints about a cluster: the journal's status and last execution joined
  * with what the cloud holds (describeCluster), as JSON (`--output json`) or as text.
  */
-import type {
-  ClusterDescription,
-  ImageDescription,
-  MasterDescription,
-  SlaveDescription,
-  SubnetDescription,
-  ZoneDescription,
+import {
+  type ClusterDescription,
+  type ImageDescription,
+  MARATHON_PORT,
+  type MasterDescription,
+  MESOS_PORT,
+  type SlaveDescription,
+  type SubnetDescription,
+  type ZoneDescription,
 } from '../functions/shared/describe-cluster';
 import type { ClusterRecord, ClusterStatus, ExecutionRecord } from './journal';
 
@@ -36,6 +38,8 @@ export interface ClusterView {
   readonly image: ImageDescription | null;
   readonly mesosUrl: string | null;
   readonly marathonUrl: string | null;
+  /** Each master's Mesos UI (:5050) and Marathon (:8080) URL, at its public IP (null without one). */
+  readonly masterUrls: { readonly instanceId: string; readonly mesos: string | null; readonly marathon: string | null }[];
   /** The cluster's scaling alarms (CloudWatch), with their state. */
   readonly scalingAlarms: { readonly name: string; readonly state: string }[];
   readonly run: RunView | null;
@@ -88,6 +92,11 @@ export function clusterView(
     image: description.image,
     mesosUrl: description.mesosUrl,
     marathonUrl: description.marathonUrl,
+    masterUrls: description.masters.map((m) => ({
+      instanceId: m.instanceId,
+      mesos: m.publicIp ? `http://${m.publicIp}:${MESOS_PORT}` : null,
+      marathon: m.publicIp ? `http://${m.publicIp}:${MARATHON_PORT}` : null,
+    })),
     scalingAlarms,
     run: last
       ? {
@@ -160,8 +169,10 @@ export function viewText(view: ClusterView): string {
       ? `${image.id}${image.hash ? ` recipe ${image.hash.slice(0, 12)}` : ''}${image.reused ? ` (reused from ${image.bakedBy})` : image.bakedBy ? ' (baked)' : ''}`
       : view.imageId
   );
-  add('mesos', view.mesosUrl);
-  add('marathon', view.marathonUrl);
+  // One URL per master: any master answers (a standby one redirects to the leader).
+  const withUrls = view.masterUrls.filter((u) => u.mesos);
+  withUrls.forEach((u, i) => add(i === 0 ? 'mesos' : '', `${u.mesos}${withUrls.length > 1 ? `  (${u.instanceId})` : ''}`));
+  withUrls.forEach((u, i) => add(i === 0 ? 'marathon' : '', `${u.marathon}${withUrls.length > 1 ? `  (${u.instanceId})` : ''}`));
   add('scaling alarms', view.scalingAlarms.map((a) => `${a.name} ${a.state}`).join(', '));
   if (view.run) {
     const time = view.run.simulatedSeconds !== null ? `${secondsText(view.run.simulatedSeconds)} simulated` : '';

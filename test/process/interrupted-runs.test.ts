@@ -45,7 +45,7 @@ function run(home: string, ...args: string[]): Run {
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts a slowed-down create and sends `signal` once its progress shows `state`. */
+/** Starts a slowed-down create and sends `signal` once its progress shows `state` (a phase line: `✓ network` as the masters launch). */
 function interruptedCreate(home: string, name: string, state: string, signal: NodeJS.Signals, extra: string[] = []): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'create', '--name', name, ...ADMIN, '--slaves', '1', ...extra], {
     env: { ...USER_ENV, MESOS_CLUSTER_HOME: home, MESOS_CLUSTER_SIMULATION_SPEED: '100' },
@@ -79,7 +79,7 @@ describe('an interrupted create, as a process', () => {
     const home = newHome();
 
     // Act
-    const interrupted = await interruptedCreate(home, 'blue', '▶ Launch Masters', 'SIGINT');
+    const interrupted = await interruptedCreate(home, 'blue', '✓ network', 'SIGINT');
     const afterwards = run(home, 'get', 'blue', '--output', 'json');
     const again = run(home, 'create', '--name', 'blue', ...ADMIN);
     const resumed = run(home, 'create', '--resume', 'blue', '--output', 'json');
@@ -108,7 +108,7 @@ describe('an interrupted create, as a process', () => {
     const home = newHome();
 
     // Act
-    const interrupted = await interruptedCreate(home, 'green', '▶ Launch Masters', 'SIGINT', ['--on-interrupt', 'rollback']);
+    const interrupted = await interruptedCreate(home, 'green', '✓ network', 'SIGINT', ['--on-interrupt', 'rollback']);
 
     // Assess
     expect(interrupted.code).toBe(1);
@@ -122,7 +122,7 @@ describe('an interrupted create, as a process', () => {
     const home = newHome();
 
     // Act
-    const killed = await interruptedCreate(home, 'red', '▶ Launch Masters', 'SIGKILL');
+    const killed = await interruptedCreate(home, 'red', '✓ network', 'SIGKILL');
     const listed = run(home, 'list', '--output', 'json');
     const duplicate = run(home, 'create', '--name', 'red', ...ADMIN);
     const deleted = run(home, 'delete', 'red');

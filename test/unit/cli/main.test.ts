@@ -159,8 +159,8 @@ describe('mesos-cluster create, get, list, delete on the simulated cloud', () =>
     ]);
     expect(deleted.code).toBe(0);
     expect(deleted.stderr).toContain(`deleting cluster ${created.id} (simulate): delete-${created.id}`);
-    expect(deleted.stderr).toMatch(/\[ 00:00:00\] ▶ Delete Scaling Alarms/);
-    expect(deleted.stderr).toMatch(/✓ Delete VPC \(/);
+    expect(deleted.stderr).toMatch(/\[ 00:00:00\] ✓ alarms {8}0\.0 s {8}1 step\n/);
+    expect(deleted.stderr).toMatch(/✓ network .* 6 steps\n/);
     expect(deleted.stderr).toContain('status       DELETE_COMPLETE');
     expect(deleted.stdout).toContain('DELETE_COMPLETE');
     expect(JSON.parse(listedAfter.stdout)).toEqual([]);

@@ -41,7 +41,7 @@ describe('mesos-cluster scale on the simulated cloud', () => {
     const home = newHome(template);
 
     // Act
-    const run = await cli(home, 'scale', 'blue', '--slaves', '4');
+    const run = await cli(home, 'scale', 'blue', '--slaves', '4', '--verbose');
     const listed = await cli(home, 'list', '--output', 'json');
 
     // Assess
