@@ -171,8 +171,10 @@ export function viewText(view: ClusterView): string {
   );
   // One URL per master: any master answers (a standby one redirects to the leader).
   const withUrls = view.masterUrls.filter((u) => u.mesos);
-  withUrls.forEach((u, i) => add(i === 0 ? 'mesos' : '', `${u.mesos}${withUrls.length > 1 ? `  (${u.instanceId})` : ''}`));
-  withUrls.forEach((u, i) => add(i === 0 ? 'marathon' : '', `${u.marathon}${withUrls.length > 1 ? `  (${u.instanceId})` : ''}`));
+  const labelled = (u: ClusterView['masterUrls'][number], url: string | null) =>
+    `${url}${withUrls.length > 1 ? `  (${u.instanceId})` : ''}`;
+  for (const [i, u] of withUrls.entries()) add(i === 0 ? 'mesos' : '', labelled(u, u.mesos));
+  for (const [i, u] of withUrls.entries()) add(i === 0 ? 'marathon' : '', labelled(u, u.marathon));
   add('scaling alarms', view.scalingAlarms.map((a) => `${a.name} ${a.state}`).join(', '));
   if (view.run) {
     const time = view.run.simulatedSeconds !== null ? `${secondsText(view.run.simulatedSeconds)} simulated` : '';
