@@ -39,6 +39,8 @@ Modes:
               standard credential chain; the default when an API URL is known (--api-url,
               $MESOS_CLUSTER_API_URL, or the ApiUrl output in <home>/stack-outputs.json).
 
+Config: create -f cluster.yaml (YAML or JSON, the cluster spec; see examples/cluster.yaml);
+        create --dry-run prints the plan and a config that -f takes back.
 Home: $MESOS_CLUSTER_HOME, else ./.mesos-cluster (journal clusters.json, simulator.json).
 Exit codes: 0 success, 1 workflow failed, 2 bad input or refused.`;
 

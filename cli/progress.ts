@@ -1,5 +1,6 @@
 /**
- * Live progress of a run, one line per event, for people watching a terminal (stderr):
+ * The verbose progress of a run (`--verbose`; phases.ts prints the compact one), one line
+ * per event, for people watching a terminal (stderr):
  *
  *   [ 00:01:32] ▶ Check NAT Gateway
  *   [ 00:01:33] ✓ Check NAT Gateway (0.4 s)

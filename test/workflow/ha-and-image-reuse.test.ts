@@ -310,8 +310,35 @@ describe('mesos-cluster create --simulate: zones and image reuse in the output',
     homes.push(home);
 
     // Act
-    const first = await cli(home, 'create', '--simulate', '--name', 'blue', '--admin-cidr', ADMIN, '--masters', '3', '--slaves', '6');
-    const second = await cli(home, 'create', '--simulate', '--name', 'green', '--admin-cidr', ADMIN, '--masters', '3', '--slaves', '6');
+    // --verbose: every state, to see which of the image states ran.
+    const first = await cli(
+      home,
+      'create',
+      '--simulate',
+      '--name',
+      'blue',
+      '--admin-cidr',
+      ADMIN,
+      '--masters',
+      '3',
+      '--slaves',
+      '6',
+      '--verbose'
+    );
+    const second = await cli(
+      home,
+      'create',
+      '--simulate',
+      '--name',
+      'green',
+      '--admin-cidr',
+      ADMIN,
+      '--masters',
+      '3',
+      '--slaves',
+      '6',
+      '--verbose'
+    );
     const json = await cli(home, 'get', 'green', '--output', 'json');
 
     // Assess

@@ -199,7 +199,7 @@ describe('mesos-cluster on a busy cluster', () => {
 
     // Act
     const first = await cli(home, CREATE, (text) => {
-      if (!second && text.includes('Launch Masters')) second = cli(home, CREATE);
+      if (!second && text.includes('✓ network')) second = cli(home, CREATE);
     });
     const refused = await second;
 
@@ -220,7 +220,7 @@ describe('mesos-cluster on a busy cluster', () => {
 
     // Act
     const stopped = await cli(home, CREATE, (text) => {
-      if (!signalled && text.includes('Launch Masters')) {
+      if (!signalled && text.includes('✓ network')) {
         signalled = true;
         process.emit('SIGTERM');
       }
