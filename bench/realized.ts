@@ -4,11 +4,9 @@
  * model's values; with jitter, the bound of a run must use the latencies of that run, or
  * it would not be a bound (a slow draw on the critical path is not the workflow's fault).
  */
+import { TAG_ID, TAG_ROLE } from '../functions/shared/tags';
 import type { CloudState, CommandRecord, InstanceRecord } from '../simulator/state';
 import type { GroupSizes, RealizedLatency } from './critical-path';
-
-const TAG_ID = 'mesos-cluster:id';
-const TAG_ROLE = 'mesos-cluster:role';
 
 /** The part of a run to read: one cluster, between two virtual instants. */
 export interface RunWindow {

@@ -7,6 +7,7 @@ import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { type ClusterSpec, parseClusterSpec } from '../functions/shared/cluster-spec';
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
 import { findAlarms } from '../functions/shared/discovery-alarms';
+import { ERROR_NAMES } from '../functions/shared/errors';
 import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
 import { invokeStep } from '../functions/shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, tagValue } from '../functions/shared/tags';
@@ -399,6 +400,9 @@ export async function createCommand(ctx: Context, flags: CreateCommandFlags): Pr
   });
 }
 
+/** The errors by which Validate Cluster Spec refuses a create. */
+const REFUSALS: readonly string[] = [ERROR_NAMES.fatal, ERROR_NAMES.conflict, ERROR_NAMES.validation];
+
 /**
  * `create --no-wait` with --simulate or --local: the workflow runs in the CLI's process, so
  * the create runs in a background process of its own (background.ts); this returns its
@@ -441,7 +445,7 @@ async function refusalsAsUsage<T>(work: () => Promise<T>, sourced?: (field: stri
   } catch (err) {
     const error = err as (Error & { field?: unknown }) | undefined;
     const name = error?.name;
-    if (name === 'FatalError' || name === 'ConflictError' || name === 'ValidationError') {
+    if (name !== undefined && REFUSALS.includes(name)) {
       const field = typeof error?.field === 'string' ? error.field : undefined;
       throw new UsageError(field && sourced ? sourced(field, error?.message ?? '') : (error?.message ?? name));
     }

@@ -18,18 +18,20 @@ import { ArnFormat, Aws, CfnMapping, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { StepId } from '../functions/shared/contracts';
-import { TAG_SLAVE_IMAGE } from '../functions/shared/image-recipe';
 import {
   TAG_AUTOSCALING,
+  TAG_ID,
   TAG_LAST_SCALE_EXECUTION,
   TAG_LAST_SCALE_OUTCOME,
   TAG_LAST_SCALED_AT,
+  TAG_NAME,
   TAG_SCALE_EXECUTION,
   TAG_SCALE_STARTED_AT,
+  TAG_SLAVE_IMAGE,
   TAG_SLAVE_INSTANCE_TYPE,
   TAG_SLAVES,
-} from '../functions/shared/scaling';
-import { TAG_ID, TAG_NAME, TAG_STATUS } from '../functions/shared/tags';
+  TAG_STATUS,
+} from '../functions/shared/tags';
 
 /** The SSM documents a step may run. */
 export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents' | 'agentLoad' | 'drainAgents';
@@ -355,7 +357,7 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       // Only the status tag of the cluster's VPC.
       const statusOnly = {
         ...TAGGED,
-        'ForAllValues:StringEquals': { 'aws:TagKeys': ['mesos-cluster:status'] },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_STATUS] },
       };
       const grants: StepGrant[] = [{ statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], statusOnly), reason: REASON_TAGGED }];
       // Both read the VPC: Record Failure to find it, Mark Cluster Ready to refuse a cluster being deleted.

@@ -9,6 +9,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { ERROR_NAMES } from '../functions/shared/errors';
 
 /**
  * Lambda service errors. `LambdaInvoke` adds this retrier itself (`retryOnServiceExceptions`
@@ -37,7 +38,7 @@ export const LAMBDA_THROTTLED: sfn.RetryProps = {
  * create, IAM propagation, throttling that outlived the SDK's own retries): ≈ 3–4 min budget.
  */
 export const RETRYABLE_CREATE: sfn.RetryProps = {
-  errors: ['RetryableError'],
+  errors: [ERROR_NAMES.retryable],
   interval: Duration.seconds(3),
   backoffRate: 1.5,
   maxAttempts: 8,
@@ -51,7 +52,7 @@ export const RETRYABLE_CREATE: sfn.RetryProps = {
  * 60 s), the window research (b) allows for EIP, IGW, SG, subnet and VPC deletes.
  */
 export const RETRYABLE_TEARDOWN: sfn.RetryProps = {
-  errors: ['RetryableError'],
+  errors: [ERROR_NAMES.retryable],
   interval: Duration.seconds(5),
   backoffRate: 1.5,
   maxAttempts: 14,
@@ -61,7 +62,7 @@ export const RETRYABLE_TEARDOWN: sfn.RetryProps = {
 
 /** InsufficientInstanceCapacity: capacity often returns within a minute; try twice more, then fail. */
 export const CAPACITY: sfn.RetryProps = {
-  errors: ['CapacityError'],
+  errors: [ERROR_NAMES.capacity],
   interval: Duration.seconds(30),
   maxAttempts: 2,
 };
@@ -71,7 +72,7 @@ export const CAPACITY: sfn.RetryProps = {
  * exist yet): re-ask soon. Longer waits belong to the poll loop, not to this retrier.
  */
 export const NOT_READY: sfn.RetryProps = {
-  errors: ['NotReadyError'],
+  errors: [ERROR_NAMES.notReady],
   interval: Duration.seconds(3),
   backoffRate: 1.3,
   maxAttempts: 8,

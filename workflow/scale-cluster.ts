@@ -42,6 +42,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ScaleRequest } from '../functions/shared/contracts';
+import { ERROR_NAMES } from '../functions/shared/errors';
 import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { ERROR_PATH } from './record-failure';
 import { SCALE_MACHINE_STEP_IDS, type ScaleFunctions, scalePhaseContext } from './scale/context';
@@ -73,10 +74,10 @@ export function buildScaleDefinition(scope: Construct, functions: ScaleFunctions
   const planning = planPhase(ctx);
   const record = recordPhase(ctx, { plan: planning.plan });
   const failure = failurePhase(ctx);
-  const refusals = ['ValidationError', 'ConflictError'];
+  const refusals = [ERROR_NAMES.validation, ERROR_NAMES.conflict];
   planning.plan.addCatch(failure.readRefusal, { errors: refusals, resultPath: ERROR_PATH });
   planning.plan.addCatch(failure.wasPlanned, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
-  planning.checkLease.addCatch(failure.readRefusal, { errors: ['ConflictError'], resultPath: ERROR_PATH });
+  planning.checkLease.addCatch(failure.readRefusal, { errors: [ERROR_NAMES.conflict], resultPath: ERROR_PATH });
 
   const branch = { next: record.recordScale, onTimeout: failure.failOnTimeout };
   const scaleOut = scaleOutPhase(ctx, branch);

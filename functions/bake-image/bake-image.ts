@@ -14,11 +14,11 @@ import { CreateImageCommand, DescribeImagesCommand, type EC2Client, type Image }
 import { hasCode } from '../shared/aws-errors';
 import type { BakeImageInput, BakeImageOutput } from '../shared/contracts';
 import { RetryableError } from '../shared/errors';
-import { ownImageName, sharedImageName, TAG_BAKED_BY, TAG_IMAGE_HASH } from '../shared/image-recipe';
+import { ownImageName, sharedImageName } from '../shared/image-recipe';
 import { assertClusterNotDeleting } from '../shared/network';
 import { recordSlaveImage } from '../shared/slave-images';
 import { defineStep, type StepClients } from '../shared/step';
-import { tagSpec } from '../shared/tags';
+import { TAG_BAKED_BY, TAG_IMAGE_HASH, tagSpec } from '../shared/tags';
 
 /** Image states from which an image never becomes available. */
 const DEAD_STATES = ['failed', 'error', 'invalid', 'deregistered'];

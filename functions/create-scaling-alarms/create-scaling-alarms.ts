@@ -14,9 +14,9 @@ import type { CreateScalingAlarmsInput, CreateScalingAlarmsOutput, ScaleDirectio
 import { CLUSTER_METRICS } from '../shared/documents';
 import { FatalError } from '../shared/errors';
 import { assertClusterNotDeleting } from '../shared/network';
-import { formatAutoscalingTag, scalingAlarmName, TAG_AUTOSCALING, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES } from '../shared/scaling';
+import { formatAutoscalingTag, scalingAlarmName } from '../shared/scaling';
 import { defineStep, type StepClients } from '../shared/step';
-import { TAG_ID, TAG_NAME, TAG_ROLE } from '../shared/tags';
+import { TAG_AUTOSCALING, TAG_ID, TAG_NAME, TAG_ROLE, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES } from '../shared/tags';
 
 /** One datapoint a minute: the leading master publishes every minute. */
 export const ALARM_PERIOD_SECONDS = 60;

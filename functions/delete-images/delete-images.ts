@@ -1,10 +1,9 @@
 import { CreateTagsCommand, DeleteSnapshotCommand, DeregisterImageCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import type { DeleteImagesOutput, TeardownInput } from '../shared/contracts';
 import { deleteEach, findImages, findSnapshots, findVpcs, isString } from '../shared/discovery';
-import { TAG_SLAVE_IMAGE } from '../shared/image-recipe';
 import { type ImageUser, imagesById, otherImageUsers } from '../shared/slave-images';
 import { defineStep, type StepClients } from '../shared/step';
-import { TAG_ID, TAG_NAME, tagValue } from '../shared/tags';
+import { TAG_ID, TAG_NAME, TAG_SLAVE_IMAGE, tagValue } from '../shared/tags';
 
 /**
  * Delete Images: the slave images of the cluster: those it owns (tagged with its id) and

@@ -25,7 +25,6 @@ import {
 import { type AutoscalingSpec, DEFAULT_SPEC, resolveAutoscaling } from '../shared/cluster-spec-rules';
 import type { PlanScaleInput, PlanScaleOutput, ScaleDirection, ScaleLaunchInputs } from '../shared/contracts';
 import { ConflictError, FatalError, ValidationError } from '../shared/errors';
-import { TAG_SLAVE_IMAGE } from '../shared/image-recipe';
 import { describeInstances } from '../shared/instances';
 import {
   type ClusterVpc,
@@ -37,14 +36,19 @@ import {
   STATUS,
   scaleLease,
   scalingAlarmName,
-  TAG_AUTOSCALING,
-  TAG_LAST_SCALED_AT,
-  TAG_SCALE_EXECUTION,
-  TAG_SCALE_STARTED_AT,
-  TAG_SLAVE_INSTANCE_TYPE,
 } from '../shared/scaling';
 import { defineStep, type StepClients } from '../shared/step';
-import { clusterFilters, TAG_NAME, TAG_STATUS } from '../shared/tags';
+import {
+  clusterFilters,
+  TAG_AUTOSCALING,
+  TAG_LAST_SCALED_AT,
+  TAG_NAME,
+  TAG_SCALE_EXECUTION,
+  TAG_SCALE_STARTED_AT,
+  TAG_SLAVE_IMAGE,
+  TAG_SLAVE_INSTANCE_TYPE,
+  TAG_STATUS,
+} from '../shared/tags';
 
 const SOURCES = ['alarm', 'api', 'schedule'];
 

@@ -15,19 +15,16 @@
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { describeFailure } from '../record-failure/record-failure';
 import type { RecordScaleInput, RecordScaleOutput } from '../shared/contracts';
+import { clusterStatus, findClusterVpc, STATUS, scaleLease } from '../shared/scaling';
+import { defineStep, type StepClients } from '../shared/step';
 import {
-  clusterStatus,
-  findClusterVpc,
-  STATUS,
-  scaleLease,
   TAG_LAST_SCALE_EXECUTION,
   TAG_LAST_SCALE_OUTCOME,
   TAG_LAST_SCALED_AT,
   TAG_SCALE_EXECUTION,
   TAG_SLAVES,
-} from '../shared/scaling';
-import { defineStep, type StepClients } from '../shared/step';
-import { TAG_STATUS } from '../shared/tags';
+  TAG_STATUS,
+} from '../shared/tags';
 
 /** Releases this execution's scale lease and records the scale on the VPC. */
 export const recordScaleStep = defineStep(

@@ -3,7 +3,7 @@
  * catalogue in docs/faults.md: what is retried, what is fatal, what means "already there"
  * or "already gone".
  */
-import { CapacityError, FatalError, RetryableError } from './errors';
+import { CapacityError, FatalError, NAMED_ERRORS, RetryableError } from './errors';
 
 /** The AWS error code of an SDK error (`name`), or undefined for non-AWS errors. */
 export function awsErrorCode(err: unknown): string | undefined {
@@ -72,8 +72,6 @@ const RETRYABLE_CODES = [
 
 const CAPACITY_CODES = ['InsufficientInstanceCapacity', 'InsufficientCapacity'];
 
-const NAMED = new Set(['NotReadyError', 'RetryableError', 'CapacityError', 'FatalError', 'ValidationError', 'ConflictError']);
-
 /**
  * Maps an error that the step did not handle itself to a named error: transient AWS
  * codes become RetryableError, capacity shortages CapacityError, everything else
@@ -81,7 +79,7 @@ const NAMED = new Set(['NotReadyError', 'RetryableError', 'CapacityError', 'Fata
  * through. The AWS code is kept in the message so the failure reason names it.
  */
 export function toStepError(err: unknown): Error {
-  if (err instanceof Error && NAMED.has(err.name)) return err;
+  if (err instanceof Error && NAMED_ERRORS.has(err.name)) return err;
   const code = awsErrorCode(err);
   const detail = err instanceof Error ? err.message : String(err);
   const message = code ? `${code}: ${detail}` : detail;

@@ -4,7 +4,7 @@
  * and narrowing optional SDK ids. No SDK client of its own.
  */
 import { awsErrorCode, hasCode } from './aws-errors';
-import { RetryableError } from './errors';
+import { ERROR_NAMES, hasErrorName, RetryableError } from './errors';
 
 /** Narrows away undefined, for `.filter(isString)` on optional SDK ids. */
 export function isString(value: string | undefined): value is string {
@@ -67,7 +67,7 @@ export async function deleteEach(
       deleted.push(id);
     } catch (err) {
       if (hasCode(err, ...options.goneCodes)) continue;
-      const retryable = (err instanceof Error && err.name === 'RetryableError') || hasCode(err, ...options.retryCodes);
+      const retryable = hasErrorName(err, ERROR_NAMES.retryable) || hasCode(err, ...options.retryCodes);
       if (!retryable) throw err;
       blocked.push({ id, err });
     }

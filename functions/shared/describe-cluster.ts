@@ -19,9 +19,20 @@ import {
   type NatGateway,
 } from '@aws-sdk/client-ec2';
 import { isNotFound } from './aws-errors';
-import { TAG_BAKED_BY, TAG_IMAGE_HASH, TAG_SLAVE_IMAGE } from './image-recipe';
 import { describeInstances, LIVE_INSTANCE_STATES } from './instances';
-import { clusterFilters, TAG_FAILURE_CODE, TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, TAG_ZONE, tagValue } from './tags';
+import {
+  clusterFilters,
+  TAG_BAKED_BY,
+  TAG_FAILURE_CODE,
+  TAG_ID,
+  TAG_IMAGE_HASH,
+  TAG_NAME,
+  TAG_ROLE,
+  TAG_SLAVE_IMAGE,
+  TAG_STATUS,
+  TAG_ZONE,
+  tagValue,
+} from './tags';
 
 /** Port of the Mesos master UI. */
 export const MESOS_PORT = 5050;

@@ -4,6 +4,7 @@
  * errors through so the state machine's Retry and Catch see them.
  */
 import type { Context } from 'aws-lambda';
+import { ERROR_NAMES } from './errors';
 import { logger } from './logger';
 import { invokeStep, type Step, type StepClients } from './step';
 
@@ -25,7 +26,7 @@ export function lambdaHandler<I extends StepEvent, O, C extends keyof StepClient
       return result;
     } catch (err) {
       const error = err as Error;
-      if (error.name === 'NotReadyError') logger.info('not ready', { reason: error.message });
+      if (error.name === ERROR_NAMES.notReady) logger.info('not ready', { reason: error.message });
       else logger.error('step failed', { error });
       throw error;
     }

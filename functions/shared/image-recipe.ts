@@ -8,13 +8,6 @@
 import { createHash } from 'node:crypto';
 import type { ClusterSpec } from './cluster-spec';
 
-/** On a slave image: the sha256 of its recipe (64 hex digits). */
-export const TAG_IMAGE_HASH = 'mesos-cluster:image-hash';
-/** On a slave image: the id of the cluster that baked it (never changes; `mesos-cluster:id` is its current owner). */
-export const TAG_BAKED_BY = 'mesos-cluster:baked-by';
-/** On a cluster's VPC: the id of the slave image its slaves are launched from (baked or reused). */
-export const TAG_SLAVE_IMAGE = 'mesos-cluster:slave-image';
-
 /**
  * The environment variable with the sha256 of the rendered configure-slave script. The
  * stack sets it on the steps (bootstrap/script-hash.ts); the CLI sets it from the same

@@ -10,22 +10,7 @@
 import { DescribeVpcsCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
 import type { AutoscalingSpec } from './cluster-spec-rules';
 import type { ScaleDirection } from './contracts';
-import { clusterFilters, TAG_STATUS } from './tags';
-
-/** The autoscaling settings: `min=1,max=10,out=75,in=25,step=2,cooldown=300`. */
-export const TAG_AUTOSCALING = 'mesos-cluster:autoscaling';
-/** The slaves' instance type, for a scale-out. */
-export const TAG_SLAVE_INSTANCE_TYPE = 'mesos-cluster:slave-instance-type';
-/** The desired slave count: set by the create and by every successful scale. */
-export const TAG_SLAVES = 'mesos-cluster:slaves';
-/** When the last scale ended (ISO 8601): the start of the cooldown. */
-export const TAG_LAST_SCALED_AT = 'mesos-cluster:last-scaled-at';
-/** The execution of the last recorded scale, and its outcome (`succeeded`, `failed`). */
-export const TAG_LAST_SCALE_EXECUTION = 'mesos-cluster:last-scale-execution';
-export const TAG_LAST_SCALE_OUTCOME = 'mesos-cluster:last-scale-outcome';
-/** The scale lease: the execution that holds it (empty when free) and since when. */
-export const TAG_SCALE_EXECUTION = 'mesos-cluster:scale-execution';
-export const TAG_SCALE_STARTED_AT = 'mesos-cluster:scale-started-at';
+import { clusterFilters, TAG_SCALE_EXECUTION, TAG_SCALE_STARTED_AT, TAG_STATUS } from './tags';
 
 /** Cluster statuses the scale steps read and write (the others are the create's and teardown's). */
 export const STATUS = {

@@ -9,10 +9,9 @@
  */
 import { CreateTagsCommand, DescribeImagesCommand, DescribeVpcsCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { hasCode, isNotFound } from './aws-errors';
-import { TAG_IMAGE_HASH, TAG_SLAVE_IMAGE } from './image-recipe';
 import { describeInstances } from './instances';
 import { onNewResource } from './network';
-import { TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, tagValue } from './tags';
+import { TAG_ID, TAG_IMAGE_HASH, TAG_NAME, TAG_ROLE, TAG_SLAVE_IMAGE, TAG_STATUS, tagValue } from './tags';
 
 /** A cluster that uses an image. */
 export interface ImageUser {

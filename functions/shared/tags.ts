@@ -1,7 +1,7 @@
 /**
  * Tags are the source of truth: every resource is created with these tags
  * (TagSpecifications, atomic with the create), and teardown and status find
- * resources by them.
+ * resources by them. Every `mesos-cluster:*` tag key is defined here, once.
  */
 import type { Filter, ResourceType, Tag, TagSpecification } from '@aws-sdk/client-ec2';
 
@@ -14,6 +14,30 @@ export const TAG_STATUS = 'mesos-cluster:status';
 export const TAG_FAILURE_CODE = 'mesos-cluster:failure-code';
 /** On per-zone resources (subnets, NAT gateways and their Elastic IPs, private route tables): the availability zone they serve. */
 export const TAG_ZONE = 'mesos-cluster:zone';
+
+// The cluster's scaling record on its VPC (functions/shared/scaling.ts).
+/** The autoscaling settings: `min=1,max=10,out=75,in=25,step=2,cooldown=300`. */
+export const TAG_AUTOSCALING = 'mesos-cluster:autoscaling';
+/** The slaves' instance type, for a scale-out. */
+export const TAG_SLAVE_INSTANCE_TYPE = 'mesos-cluster:slave-instance-type';
+/** The desired slave count: set by the create and by every successful scale. */
+export const TAG_SLAVES = 'mesos-cluster:slaves';
+/** When the last scale ended (ISO 8601): the start of the cooldown. */
+export const TAG_LAST_SCALED_AT = 'mesos-cluster:last-scaled-at';
+/** The execution of the last recorded scale, and its outcome (`succeeded`, `failed`). */
+export const TAG_LAST_SCALE_EXECUTION = 'mesos-cluster:last-scale-execution';
+export const TAG_LAST_SCALE_OUTCOME = 'mesos-cluster:last-scale-outcome';
+/** The scale lease: the execution that holds it (empty when free) and since when. */
+export const TAG_SCALE_EXECUTION = 'mesos-cluster:scale-execution';
+export const TAG_SCALE_STARTED_AT = 'mesos-cluster:scale-started-at';
+
+// The slave image (functions/shared/image-recipe.ts).
+/** On a slave image: the sha256 of its recipe (64 hex digits). */
+export const TAG_IMAGE_HASH = 'mesos-cluster:image-hash';
+/** On a slave image: the id of the cluster that baked it (never changes; `mesos-cluster:id` is its current owner). */
+export const TAG_BAKED_BY = 'mesos-cluster:baked-by';
+/** On a cluster's VPC: the id of the slave image its slaves are launched from (baked or reused). */
+export const TAG_SLAVE_IMAGE = 'mesos-cluster:slave-image';
 
 /** What a resource is to the cluster; one tag value per kind of resource. */
 export type ResourceRole =

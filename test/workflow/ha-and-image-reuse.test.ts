@@ -15,9 +15,9 @@ import type { RunResult } from '../../cli/runner/local-runner';
 import { DEFAULT_SOFTWARE } from '../../functions/shared/cluster-spec';
 import { describedResourceIds } from '../../functions/shared/describe-cluster';
 import { DOCUMENTS } from '../../functions/shared/documents';
-import { SCRIPT_HASH_ENV, TAG_BAKED_BY, TAG_IMAGE_HASH } from '../../functions/shared/image-recipe';
+import { SCRIPT_HASH_ENV } from '../../functions/shared/image-recipe';
 import { mesosQuorum, renderZooCfg, zkUrl } from '../../functions/shared/render';
-import { TAG_ID } from '../../functions/shared/tags';
+import { TAG_BAKED_BY, TAG_ID, TAG_IMAGE_HASH } from '../../functions/shared/tags';
 import { type CliRun, runCli } from '../helpers/cli';
 import { SimulatedWorld } from '../helpers/run';
 

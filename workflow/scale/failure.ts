@@ -10,6 +10,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { ERROR_NAMES } from '../../functions/shared/errors';
 import { ERROR_PATH, FAILURE_CAUSE_PATH, FAILURE_PATH } from '../record-failure';
 import { J, type OnPollTimeout, PLAN, type ScalePhaseContext } from './context';
 
@@ -83,7 +84,7 @@ export function failurePhase(ctx: ScalePhaseContext): FailurePhase {
       .when(
         sfn.Condition.and(
           sfn.Condition.stringEquals('$.request.source', 'alarm'),
-          sfn.Condition.stringEquals(`${ERROR_PATH}.Error`, 'ConflictError')
+          sfn.Condition.stringEquals(`${ERROR_PATH}.Error`, ERROR_NAMES.conflict)
         ),
         new sfn.Succeed(scope, 'Scale Skipped')
       )

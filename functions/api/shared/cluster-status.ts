@@ -8,7 +8,7 @@
 import { DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type ClusterDescription, describeCluster, isEmptyDescription } from '../../shared/describe-cluster';
-import { clusterFilters, tagValue } from '../../shared/tags';
+import { clusterFilters, TAG_SCALE_EXECUTION, tagValue } from '../../shared/tags';
 import type { ApiConfig } from './config';
 import {
   createExecutionName,
@@ -30,9 +30,6 @@ export const CLUSTER_STATUSES = [
   'DELETE_FAILED',
 ] as const;
 export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
-
-/** The scale lease on the VPC: the ARN of the scale execution that holds it (see functions/shared/scaling.ts). */
-export const TAG_SCALE_EXECUTION = 'mesos-cluster:scale-execution';
 
 /** How many executions a cluster's status shows besides the current one. */
 export const RECENT_EXECUTIONS = 10;

@@ -12,9 +12,9 @@ import { deleteCluster } from '../../../functions/api/delete-cluster/delete-clus
 import { getCluster, getExecutionEvents, progressEvents } from '../../../functions/api/get-cluster/get-cluster';
 import { listClusters } from '../../../functions/api/list-clusters/list-clusters';
 import { scaleCluster } from '../../../functions/api/scale-cluster/scale-cluster';
-import { deriveStatus, TAG_SCALE_EXECUTION } from '../../../functions/api/shared/cluster-status';
+import { deriveStatus } from '../../../functions/api/shared/cluster-status';
 import type { ExecutionSummary } from '../../../functions/api/shared/executions';
-import { TAG_SCALE_EXECUTION as SCALING_TAG } from '../../../functions/shared/scaling';
+import { TAG_SCALE_EXECUTION } from '../../../functions/shared/tags';
 import { awsError, CONFIG, EXECUTION, request, respond } from './helpers';
 
 const ec2 = mockClient(EC2Client);
@@ -107,11 +107,6 @@ describe('cluster status', () => {
 
     // Assess
     expect(derived).toBeUndefined();
-  });
-
-  it('reads the scale lease from the tag that the scale steps write', () => {
-    // Assess
-    expect(TAG_SCALE_EXECUTION).toBe(SCALING_TAG);
   });
 });
 
