@@ -5,13 +5,13 @@
  * the cloud and journal, and for the simulated cloud runs the body in virtual time and
  * saves the simulator (with its clock) afterwards.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { clusterIdFor } from '../functions/shared/cluster-id';
 import { DOCUMENTS } from '../functions/shared/documents';
 import type { StepClients } from '../functions/shared/step';
 import { loadLatencyModel, SimulatedCloud, type SimulatorState } from '../simulator';
@@ -192,7 +192,7 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
         quotas: new ServiceQuotasClient({ ...aws, maxAttempts: 6 }),
       },
       journal,
-      newClusterId: (name) => `${name}-${randomBytes(3).toString('hex')}`,
+      newClusterId: (name) => clusterIdFor(name),
       runClock: () => undefined,
       checkpoint: () => undefined,
     };
@@ -223,7 +223,7 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
       simulator: cloud,
       newClusterId: (name) => {
         for (let i = 0; ; i++) {
-          const id = `${name}-${hexSuffix(`${seed}:${name}:${i}`)}`;
+          const id = clusterIdFor(name, hexSuffix(`${seed}:${name}:${i}`));
           if (!journal.byId(id)) return id;
         }
       },

@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { createStart, isClusterId, nameOfClusterId } from '../functions/shared/cluster-id';
 import { type ClusterSpec, parseClusterSpec } from '../functions/shared/cluster-spec';
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
 import { findAlarms } from '../functions/shared/discovery-alarms';
@@ -301,7 +302,7 @@ async function createAndReport(
   output: OutputFormat,
   onInterrupt: (typeof ON_INTERRUPT)[number]
 ): Promise<number> {
-  const input = { clusterId: record.id, clusterName: record.name, spec };
+  const { input } = createStart(record.id, record.name, spec);
   const { result } = await runForCluster(ctx, session, record, 'create', input, output);
   if (result.aborted && onInterrupt === 'rollback') {
     line(ctx.io.stderr, `create interrupted: rolling back cluster ${record.id} (interrupt again to stop the rollback)`);
@@ -350,7 +351,7 @@ export function clusterNameOf(home: string, mode: Mode, nameOrId: string): strin
   const journal = new Journal(mode === 'local' ? files.localJournal : files.journal);
   const record = journal.byName(nameOrId) ?? journal.byId(nameOrId);
   if (record) return record.name;
-  return /^([a-z][a-z0-9-]*)-[0-9a-f]{6}$/.exec(nameOrId)?.[1] ?? nameOrId;
+  return isClusterId(nameOrId) ? nameOfClusterId(nameOrId) : nameOrId;
 }
 
 /** `create`: validates the spec, refuses a taken name, runs the create machine. */
@@ -705,7 +706,7 @@ export async function demoCommand(ctx: Context, flags: { output?: string; latenc
       updatedAt: now,
       executions: [],
     };
-    const { result } = await runForCluster(ctx, session, record, 'create', { clusterId: id, clusterName: spec.name, spec }, output);
+    const { result } = await runForCluster(ctx, session, record, 'create', createStart(id, spec.name, spec).input, output);
     if (output === 'text') line(ctx.io.stderr, '');
     await printCluster(ctx, session, record, id, output);
     return result.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;

@@ -14,8 +14,10 @@
  * running `create` is building asks that create to stop (SIGTERM: the create stops its
  * execution, records it and saves the cloud) and waits for the lock.
  */
+
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isClusterId, nameOfClusterId } from '../functions/shared/cluster-id';
 
 /** Who holds the lock. */
 export interface LockHolder {
@@ -203,5 +205,5 @@ export function liveHolder(home: string, name: string): LockHolder | undefined {
 export function isCreateOf(holder: LockHolder, nameOrId: string): boolean {
   if (!holder.command.startsWith('create:')) return false;
   const name = holder.command.slice('create:'.length);
-  return nameOrId === name || new RegExp(`^${name.replace(/[^a-z0-9-]/g, '')}-[0-9a-f]{6}$`).test(nameOrId);
+  return nameOrId === name || (isClusterId(nameOrId) && nameOfClusterId(nameOrId) === name);
 }

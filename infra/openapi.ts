@@ -3,6 +3,7 @@
  * the API Gateway models come from. `npx tsx infra/print-openapi.ts > docs/openapi.json`
  * writes it; test/infra/openapi.test.ts fails when the file and the code drift apart.
  */
+import { CLUSTER_ID_PATTERN } from '../functions/shared/cluster-id';
 import { API_ROUTES } from './api-routes';
 import { clusterSpecJsonSchema, responseSchemas, scaleRequestJsonSchema } from './api-schemas';
 import { DEFAULT_SETTINGS, type DeploySettings } from './settings';
@@ -28,7 +29,7 @@ export function buildOpenApi(settings: DeploySettings = DEFAULT_SETTINGS): Recor
         name: m[1],
         in: 'path',
         required: true,
-        schema: m[1] === 'id' ? { type: 'string', pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6}$' } : { type: 'string' },
+        schema: m[1] === 'id' ? { type: 'string', pattern: CLUSTER_ID_PATTERN } : { type: 'string' },
       })),
       ...(route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema })),
     ];

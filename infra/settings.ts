@@ -5,6 +5,7 @@
  * with the key's name.
  */
 import type { Node } from 'constructs';
+import { isClusterId } from '../functions/shared/cluster-id';
 import { ALLOWED_INSTANCE_TYPES, MAX_SLAVES } from '../functions/shared/cluster-spec';
 
 /** A scheduled scale of one cluster: to an exact slave count, or one step in a direction. */
@@ -107,7 +108,6 @@ function flag(key: string, value: unknown, fallback: boolean): boolean {
   return v;
 }
 
-const CLUSTER_ID_RE = /^[a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6}$/;
 const EXPRESSION_RE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/;
 
 function schedulesOf(value: unknown, maxSlaves: number): ScheduledScaling[] {
@@ -122,7 +122,7 @@ function schedulesOf(value: unknown, maxSlaves: number): ScheduledScaling[] {
       throw new Error(`${at}.name: must be 1–40 letters, digits, - or _`);
     if (names.has(s.name)) throw new Error(`${at}.name: '${s.name}' is used twice`);
     names.add(s.name);
-    if (typeof s.clusterId !== 'string' || !CLUSTER_ID_RE.test(s.clusterId)) throw new Error(`${at}.clusterId: must be a cluster id`);
+    if (typeof s.clusterId !== 'string' || !isClusterId(s.clusterId)) throw new Error(`${at}.clusterId: must be a cluster id`);
     if (typeof s.expression !== 'string' || !EXPRESSION_RE.test(s.expression)) {
       throw new Error(`${at}.expression: must be cron(…), rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)`);
     }

@@ -7,6 +7,7 @@
  *   [ 00:01:33] ✓ Create NAT Gateway (0.4 s)
  *   [ 00:01:48] ! Check NAT Gateway: NotReadyError: nat-0abc is pending
  */
+import { isClusterId } from '../../functions/shared/cluster-id';
 import type { CliIo } from '../commands';
 import { clockOf, durationOf } from '../progress';
 import { type ClusterApiClient, RemoteApiError, type RemoteCluster, type RemoteEvent } from './api-client';
@@ -31,7 +32,6 @@ export class RemoteRefusal extends Error {
 }
 
 const INSTANT = new Set(['Choice', 'Pass', 'Succeed']);
-const CLUSTER_ID = /^[a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6}$/;
 
 async function refusals<T>(call: () => Promise<T>, sourced?: (field: string, message: string) => string): Promise<T> {
   try {
@@ -120,7 +120,7 @@ async function printCluster(rc: RemoteContext, id: string): Promise<void> {
 
 /** A cluster id as given, or the id of the live cluster with that name. */
 async function resolveId(rc: RemoteContext, nameOrId: string): Promise<string> {
-  if (CLUSTER_ID.test(nameOrId)) return nameOrId;
+  if (isClusterId(nameOrId)) return nameOrId;
   const { clusters } = await rc.client.listClusters(false);
   const match = clusters.find((c) => c.name === nameOrId);
   if (!match) throw new RemoteRefusal(`no cluster named '${nameOrId}'`);

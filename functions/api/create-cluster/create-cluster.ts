@@ -5,21 +5,21 @@
  * execution named `create-<clusterId>`. 202 with the cluster id, the execution and the
  * status URL.
  */
-import { randomBytes } from 'node:crypto';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { clusterIdFor, createStart } from '../../shared/cluster-id';
 import { type ClusterSpec, parseClusterSpec } from '../../shared/cluster-spec';
 import { findClusterIdsByName } from '../../shared/describe-cluster';
 import { ValidationError } from '../../shared/errors';
 import type { ApiConfig } from '../shared/config';
-import { clusterIdOfExecution, createExecutionName, listExecutions } from '../shared/executions';
+import { clusterIdOfExecution, listExecutions } from '../shared/executions';
 import { type ApiRequest, type ApiResponse, accepted, badRequest, clusterNameOf, conflict, jsonBody } from '../shared/http';
 
 export interface CreateClusterDeps {
   readonly ec2: EC2Client;
   readonly sfn: SFNClient;
   readonly config: ApiConfig;
-  /** Makes the id of a new cluster. @default `<name>-<6 random hex digits>` */
+  /** Makes the id of a new cluster. @default `clusterIdFor(name)`: `<name>-<6 random hex digits>` */
   readonly newClusterId?: (name: string) => string;
 }
 
@@ -72,12 +72,13 @@ export async function createCluster(request: ApiRequest, deps: CreateClusterDeps
   const holders = [...new Set([...live, ...creating])];
   if (holders.length > 0) throw conflict('name', `is taken by cluster ${holders.join(', ')}; delete it first`);
 
-  const clusterId = deps.newClusterId?.(spec.name) ?? `${spec.name}-${randomBytes(3).toString('hex')}`;
+  const start = createStart(deps.newClusterId?.(spec.name) ?? clusterIdFor(spec.name), spec.name, spec);
+  const { clusterId } = start;
   const { executionArn = '' } = await deps.sfn.send(
     new StartExecutionCommand({
       stateMachineArn: deps.config.createMachineArn,
-      name: createExecutionName(clusterId),
-      input: JSON.stringify({ clusterId, clusterName: spec.name, spec }),
+      name: start.executionName,
+      input: JSON.stringify(start.input),
     })
   );
   const statusUrl = `${request.baseUrl}/clusters/${clusterId}`;

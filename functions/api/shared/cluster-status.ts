@@ -5,8 +5,10 @@
  * cluster ended up, and the VPC's tags fill in what executions cannot show (a scale started
  * by an alarm, a cluster created by the CLI without the API).
  */
+
 import { DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { nameOfClusterId } from '../../shared/cluster-id';
 import { type ClusterDescription, describeCluster, isEmptyDescription } from '../../shared/describe-cluster';
 import { clusterFilters, TAG_SCALE_EXECUTION, tagValue } from '../../shared/tags';
 import type { ApiConfig } from './config';
@@ -163,7 +165,7 @@ export function clusterView(
   }));
   return {
     id,
-    name: description.name ?? id.slice(0, -7),
+    name: description.name ?? nameOfClusterId(id),
     status: derived.status,
     ...(failure ?? {}),
     mesosUrl: description.mesosUrl,

@@ -10,6 +10,7 @@ import {
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { CLUSTER_ID_SOURCE } from '../../shared/cluster-id';
 import type { ApiConfig } from './config';
 
 /** What a run does to its cluster. */
@@ -34,10 +35,7 @@ export function executionArnOf(machineArn: string, name: string): string {
   return `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-/** `create-<clusterId>`: a cluster is created once. */
-export function createExecutionName(clusterId: string): string {
-  return `create-${clusterId}`;
-}
+export { createExecutionName } from '../../shared/cluster-id';
 
 /** `delete-<clusterId>`, then `delete-<clusterId>-2`, … for a delete retried after a failed one. */
 export function deleteExecutionName(clusterId: string, attempt: number): string {
@@ -49,7 +47,7 @@ export function scaleExecutionName(clusterId: string, nowMs: number, random: str
   return `scale-${clusterId}-${nowMs.toString(36)}${random}`;
 }
 
-const ID = '([a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6})';
+const ID = `(${CLUSTER_ID_SOURCE})`;
 const NAME_PATTERNS: Readonly<Record<ExecutionKind, RegExp>> = {
   create: new RegExp(`^create-${ID}$`),
   delete: new RegExp(`^delete-${ID}(?:-[0-9]+)?$`),

@@ -5,6 +5,7 @@
  * field and the rule it breaks.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isClusterId } from '../../shared/cluster-id';
 
 /** What a route needs of a request. */
 export interface ApiRequest {
@@ -97,20 +98,13 @@ export function jsonBody(request: ApiRequest): unknown {
   }
 }
 
-/** `<name>-<6 hex>`: the form of every cluster id. */
-export const CLUSTER_ID_PATTERN = '^[a-z][a-z0-9-]{1,30}[a-z0-9]-[0-9a-f]{6}$';
-const CLUSTER_ID_RE = new RegExp(CLUSTER_ID_PATTERN);
+export { CLUSTER_ID_PATTERN, nameOfClusterId as clusterNameOf } from '../../shared/cluster-id';
 
 /** The `{id}` path parameter, checked: 400 unless it is a cluster id. */
 export function clusterIdOf(request: ApiRequest): string {
   const id = request.pathParameters.id ?? '';
-  if (!CLUSTER_ID_RE.test(id)) throw badRequest('id', 'must be a cluster id: <name>-<6 hex digits>');
+  if (!isClusterId(id)) throw badRequest('id', 'must be a cluster id: <name>-<6 hex digits>');
   return id;
-}
-
-/** The cluster name inside a cluster id. */
-export function clusterNameOf(clusterId: string): string {
-  return clusterId.slice(0, -7);
 }
 
 /** The request of an API Gateway proxy event. */
