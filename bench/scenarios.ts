@@ -5,6 +5,7 @@
  * against its critical-path bound under the same latency model.
  */
 import { type AslMachine, type RunResult, runMachine } from '../cli/runner/local-runner';
+import { inProcessStepConfig } from '../cli/step-config';
 import type { ClusterSpecInput } from '../functions/shared/cluster-spec';
 import { type LatencyModel, SimulatedCloud } from '../simulator';
 import type { CloudState } from '../simulator/state';
@@ -72,7 +73,7 @@ export class BenchWorld {
       asl: aslOf(machine),
       input,
       executionName,
-      clients: this.cloud.clients(),
+      clients: { ...this.cloud.clients(), config: inProcessStepConfig() },
       clock: { now: this.now },
       machineName: machine,
     });

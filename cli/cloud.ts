@@ -12,7 +12,6 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { clusterIdFor } from '../functions/shared/cluster-id';
-import { DOCUMENTS } from '../functions/shared/documents';
 import type { StepClients } from '../functions/shared/step';
 import { loadLatencyModel, SimulatedCloud, type SimulatorState } from '../simulator';
 import { type FaultArg, unfiredFaults } from './faults';
@@ -21,6 +20,7 @@ import { acquireLock, clusterLock, type LockHolder, type LockOptions, SIMULATED_
 import { hexSuffix } from './runner/seeded-random';
 import { inVirtualTime } from './runner/virtual-time';
 import { readJsonObject, StateFileError, simulatorRecovery } from './state-files';
+import { IN_PROCESS_DOCUMENTS, inProcessStepConfig } from './step-config';
 
 export type Mode = 'simulate' | 'local';
 
@@ -105,11 +105,11 @@ function simulatorOptions(latencyModel?: string, region?: string) {
     region,
     latencyModel: latencyModel ? loadLatencyModel(latencyModel) : undefined,
     documents: {
-      [DOCUMENTS.configureMaster]: 'configure-master',
-      [DOCUMENTS.configureSlave]: 'configure-slave',
-      [DOCUMENTS.countAgents]: 'count-agents',
-      [DOCUMENTS.agentLoad]: 'agent-load',
-      [DOCUMENTS.drainAgents]: 'drain-agents',
+      [IN_PROCESS_DOCUMENTS.configureMaster]: 'configure-master',
+      [IN_PROCESS_DOCUMENTS.configureSlave]: 'configure-slave',
+      [IN_PROCESS_DOCUMENTS.countAgents]: 'count-agents',
+      [IN_PROCESS_DOCUMENTS.agentLoad]: 'agent-load',
+      [IN_PROCESS_DOCUMENTS.drainAgents]: 'drain-agents',
     } as const,
   };
 }
@@ -190,6 +190,7 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
         ssm: new SSMClient({ ...aws, maxAttempts: 6 }),
         cloudwatch: new CloudWatchClient({ ...aws }),
         quotas: new ServiceQuotasClient({ ...aws, maxAttempts: 6 }),
+        config: inProcessStepConfig(),
       },
       journal,
       newClusterId: (name) => clusterIdFor(name),
@@ -218,7 +219,7 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
     const cloud = saved ? restoreCloud(files.simulator, saved, simulatorOpts) : new SimulatedCloud(simulatorOpts);
     const session: CloudSession = {
       mode: 'simulate',
-      clients: cloud.clients(),
+      clients: { ...cloud.clients(), config: inProcessStepConfig() },
       journal,
       simulator: cloud,
       newClusterId: (name) => {

@@ -9,7 +9,6 @@ import { type ClusterSpec, parseClusterSpec } from '../functions/shared/cluster-
 import { describeCluster, findClusterIdsByName } from '../functions/shared/describe-cluster';
 import { findAlarms } from '../functions/shared/discovery-alarms';
 import { ERROR_NAMES } from '../functions/shared/errors';
-import { SCRIPT_HASH_ENV } from '../functions/shared/image-recipe';
 import { invokeStep } from '../functions/shared/step';
 import { TAG_ID, TAG_NAME, TAG_ROLE, TAG_STATUS, tagValue } from '../functions/shared/tags';
 import { validateSpecStep } from '../functions/validate-spec/validate-spec';
@@ -216,7 +215,6 @@ async function runForCluster(
   if (output === 'text')
     line(ctx.io.stderr, `${kind === 'create' ? 'creating' : 'deleting'} cluster ${record.id} (${session.mode}): ${executionName}`);
   const machineName = kind === 'create' ? 'create-cluster' : 'teardown-cluster';
-  if (kind === 'create') useRenderedScriptHash();
   const result = await runMachine({
     asl: loadAsl(machineName),
     machineName,
@@ -245,16 +243,6 @@ function markInterrupted(record: ClusterRecord, execution: ExecutionRecord, kind
   execution.failureReason = `the ${kind} was interrupted${at}; ${recoveryHint(kind, record.name)}`;
   record.failureCode = execution.failureCode;
   record.failureReason = execution.failureReason;
-}
-
-/**
- * Gives the in-process steps the configure-slave script hash that the stack gives the
- * Lambdas (part of the slave image's recipe hash), from the same renderer.
- */
-function useRenderedScriptHash(): void {
-  if (process.env[SCRIPT_HASH_ENV]) return;
-  const { configureSlaveScriptSha256 } = require('../bootstrap/script-hash') as typeof import('../bootstrap/script-hash');
-  process.env[SCRIPT_HASH_ENV] = configureSlaveScriptSha256();
 }
 
 /** Parses the --fault values (exit 2 on a bad one). */
@@ -467,7 +455,6 @@ async function dryRun(
   output: OutputFormat,
   sourced: (field: string, message: string) => string
 ): Promise<number> {
-  useRenderedScriptHash();
   const plan: CreatePlan = await refusalsAsUsage(() => planCreate(session.clients, id, spec), sourced);
   for (const text of planText(plan)) line(ctx.io.stderr, text);
   ctx.io.stdout(configText(spec, output));

@@ -9,7 +9,7 @@
 import { scalingAlarm } from '../functions/create-scaling-alarms/create-scaling-alarms';
 import type { ClusterSpec } from '../functions/shared/cluster-spec';
 import { isMultiZone, zoneSubnetCidrs } from '../functions/shared/cluster-spec';
-import { configureSlaveScriptHash, imageHash } from '../functions/shared/image-recipe';
+import { imageHash } from '../functions/shared/image-recipe';
 import { natZones } from '../functions/shared/network';
 import { newestImageWithHash } from '../functions/shared/slave-images';
 import { invokeStep, type StepClients } from '../functions/shared/step';
@@ -75,7 +75,7 @@ export async function planCreate(clients: StepClients, clusterId: string, specIn
       slaves: share(spec.slaves, zoneNames.length, index),
     };
   });
-  const hash = imageHash({ baseImageId, software: spec.software, scriptHash: configureSlaveScriptHash() });
+  const hash = imageHash({ baseImageId, software: spec.software, scriptHash: clients.config.configureSlaveScriptHash });
   const cachedImageId = spec.freshImage ? null : ((await newestImageWithHash(clients.ec2, hash)) ?? null);
   const alarmInput = {
     clusterId,

@@ -5,8 +5,8 @@
  * e.g. `Failed`). Without COUNT the fault persists for the whole command.
  */
 
-import { DOCUMENTS } from '../functions/shared/documents';
 import { COMMAND_FAULT_OUTCOMES, FAULT_ERROR_CODES, supportedOperations } from '../simulator';
+import { IN_PROCESS_DOCUMENTS } from './step-config';
 import { didYouMean } from './suggest';
 
 /** A parsed --fault: the shape SimulatedCloud.injectFault takes. */
@@ -55,9 +55,9 @@ export function parseFault(text: string): FaultArg {
  */
 function checkKnown(text: string, operation: string, code: string): void {
   if (operation.startsWith('Command:')) {
-    const documents = Object.values(DOCUMENTS);
+    const documents = Object.values(IN_PROCESS_DOCUMENTS);
     const document = operation.slice('Command:'.length);
-    if (!documents.includes(document as (typeof documents)[number])) {
+    if (!documents.includes(document)) {
       throw new FaultSyntaxError(
         `'${text}': no SSM document named ${document}${didYouMean(document, documents)}; documents: ${documents.join(', ')}`
       );

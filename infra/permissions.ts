@@ -18,6 +18,7 @@ import { ArnFormat, Aws, CfnMapping, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { StepId } from '../functions/shared/contracts';
+import type { DocumentKey } from '../functions/shared/documents';
 import {
   TAG_AUTOSCALING,
   TAG_ID,
@@ -34,7 +35,7 @@ import {
 } from '../functions/shared/tags';
 
 /** The SSM documents a step may run. */
-export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents' | 'agentLoad' | 'drainAgents';
+export type { DocumentKey };
 
 /** What the statements refer to besides the account's EC2 resources. */
 export interface PermissionContext {

@@ -9,7 +9,6 @@
 
 import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/commands';
 import type { ConfigureMastersInput, SendCommandOutput } from '../shared/contracts';
-import { DOCUMENTS } from '../shared/documents';
 import { FatalError } from '../shared/errors';
 import { mirroredSoftware } from '../shared/package-manifest';
 import { defineStep, type StepClients } from '../shared/step';
@@ -17,7 +16,7 @@ import { defineStep, type StepClients } from '../shared/step';
 /** Sends (once) the configure-master command to every master; returns its command id. */
 export const configureMastersStep = defineStep(
   'configure-masters',
-  async (input: ConfigureMastersInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<SendCommandOutput> => {
+  async (input: ConfigureMastersInput, { ssm, config }: Pick<StepClients, 'ssm' | 'config'>): Promise<SendCommandOutput> => {
     if (input.instanceIds.length === 0) throw new FatalError('no master instances to configure');
     if (input.masterIps.length !== input.instanceIds.length) {
       throw new FatalError(`${input.instanceIds.length} master instances but ${input.masterIps.length} master IPs`);
@@ -25,7 +24,7 @@ export const configureMastersStep = defineStep(
     const { software } = input;
     const mirror = software.packageSource === 'mirror' ? mirroredSoftware(software) : undefined;
     const commandId = await sendCommandOnce(ssm, {
-      documentName: DOCUMENTS.configureMaster,
+      documentName: config.documents.configureMaster,
       instanceIds: input.instanceIds,
       parameters: {
         ClusterName: [input.clusterName],

@@ -7,18 +7,17 @@
 
 import { CONFIGURE_TIMEOUT_SECONDS, commandComment, sendCommandOnce } from '../shared/commands';
 import type { ConfigureTemplateSlaveInput, SendCommandOutput } from '../shared/contracts';
-import { DOCUMENTS } from '../shared/documents';
 import { mirroredSoftware } from '../shared/package-manifest';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Sends (once) the configure-slave command to the template slave; returns its command id. */
 export const configureTemplateSlaveStep = defineStep(
   'configure-template-slave',
-  async (input: ConfigureTemplateSlaveInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<SendCommandOutput> => {
+  async (input: ConfigureTemplateSlaveInput, { ssm, config }: Pick<StepClients, 'ssm' | 'config'>): Promise<SendCommandOutput> => {
     const { software } = input;
     const mirror = software.packageSource === 'mirror' ? mirroredSoftware(software).mesos : undefined;
     const commandId = await sendCommandOnce(ssm, {
-      documentName: DOCUMENTS.configureSlave,
+      documentName: config.documents.configureSlave,
       instanceIds: [input.instanceId],
       parameters: {
         ClusterName: [input.clusterName],

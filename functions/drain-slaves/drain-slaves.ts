@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import { commandComment, sendCommandOnce } from '../shared/commands';
 import type { DrainSlavesInput, SendCommandOutput } from '../shared/contracts';
-import { DOCUMENTS } from '../shared/documents';
 import { FatalError } from '../shared/errors';
 import { defineStep, type StepClients } from '../shared/step';
 
@@ -22,7 +21,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 /** Sends (once) the drain-agents command for these agents to the master; returns its command id. */
 export const drainSlavesStep = defineStep(
   'drain-slaves',
-  async (input: DrainSlavesInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<SendCommandOutput> => {
+  async (input: DrainSlavesInput, { ssm, config }: Pick<StepClients, 'ssm' | 'config'>): Promise<SendCommandOutput> => {
     const bad = input.agentIps.find((ip) => !IPV4.test(ip));
     if (bad !== undefined) throw new FatalError(`'${bad}' is not an agent's IPv4 address`);
     const agentIps = input.agentIps.join(',');
@@ -32,7 +31,7 @@ export const drainSlavesStep = defineStep(
       .digest('hex')
       .slice(0, 12);
     const commandId = await sendCommandOnce(ssm, {
-      documentName: DOCUMENTS.drainAgents,
+      documentName: config.documents.drainAgents,
       instanceIds: [input.instanceId],
       parameters: { AgentIps: [agentIps] },
       comment: commandComment(input.clusterId, `drain-slaves/${digest}`),

@@ -8,15 +8,15 @@
  * cluster keeps an image that a live cluster uses.
  */
 import type { FindCachedImageInput, FindCachedImageOutput } from '../shared/contracts';
-import { configureSlaveScriptHash, imageHash } from '../shared/image-recipe';
+import { imageHash } from '../shared/image-recipe';
 import { newestImageWithHash, recordSlaveImage } from '../shared/slave-images';
 import { defineStep, type StepClients } from '../shared/step';
 
 /** Returns the recipe's hash and, unless a fresh bake is forced, the newest available image with it. */
 export const findCachedImageStep = defineStep(
   'find-cached-image',
-  async (input: FindCachedImageInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<FindCachedImageOutput> => {
-    const hash = imageHash({ baseImageId: input.baseImageId, software: input.software, scriptHash: configureSlaveScriptHash() });
+  async (input: FindCachedImageInput, { ec2, config }: Pick<StepClients, 'ec2' | 'config'>): Promise<FindCachedImageOutput> => {
+    const hash = imageHash({ baseImageId: input.baseImageId, software: input.software, scriptHash: config.configureSlaveScriptHash });
     if (input.freshImage) return { imageHash: hash, cachedImageId: null };
     const cachedImageId = await newestImageWithHash(ec2, hash);
     if (!cachedImageId) return { imageHash: hash, cachedImageId: null };

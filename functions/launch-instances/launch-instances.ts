@@ -9,7 +9,6 @@
 import { type _InstanceType, type BlockDeviceMapping, type EC2Client, type Instance, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { awsErrorCode } from '../shared/aws-errors';
 import type { LaunchInstancesInput, LaunchInstancesOutput } from '../shared/contracts';
-import { NODE_INSTANCE_PROFILE } from '../shared/documents';
 import { CapacityError, FatalError, RetryableError } from '../shared/errors';
 import { clientToken } from '../shared/idempotency';
 import { findInstancesByClientToken } from '../shared/instances';
@@ -33,7 +32,7 @@ const QUOTA_CODES = ['VcpuLimitExceeded', 'InstanceLimitExceeded'];
  */
 export const launchInstancesStep = defineStep(
   'launch-instances',
-  async (input: LaunchInstancesInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<LaunchInstancesOutput> => {
+  async (input: LaunchInstancesInput, { ec2, config }: Pick<StepClients, 'ec2' | 'config'>): Promise<LaunchInstancesOutput> => {
     if (!Number.isInteger(input.count) || input.count < 0) {
       throw new FatalError(`count must be a whole number >= 0, got ${input.count}`);
     }
@@ -51,7 +50,7 @@ export const launchInstancesStep = defineStep(
       if (count === 0) continue;
       // One subnet keeps the token of a single launch; more subnets get one token each.
       const token = clientToken(input.clusterId, subnetIds.length === 1 ? step : `${step}/${subnetId}`);
-      launched.push(await launchInSubnet(ec2, input, { subnetId, count, token, userData }));
+      launched.push(await launchInSubnet(ec2, input, { subnetId, count, token, userData }, config.nodeInstanceProfile));
     }
     return roundRobin(launched);
   }
@@ -87,7 +86,12 @@ interface SubnetLaunch {
 }
 
 /** One subnet's share: the instances of an earlier run with the same token, or one RunInstances call. */
-async function launchInSubnet(ec2: EC2Client, input: LaunchInstancesInput, launch: SubnetLaunch): Promise<LaunchInstancesOutput> {
+async function launchInSubnet(
+  ec2: EC2Client,
+  input: LaunchInstancesInput,
+  launch: SubnetLaunch,
+  instanceProfile: string
+): Promise<LaunchInstancesOutput> {
   const existing = await findInstancesByClientToken(ec2, launch.token);
   if (existing.length > 0) return toOutput(existing);
 
@@ -105,7 +109,7 @@ async function launchInSubnet(ec2: EC2Client, input: LaunchInstancesInput, launc
         InstanceType: input.instanceType as _InstanceType,
         SubnetId: launch.subnetId,
         SecurityGroupIds: [input.securityGroupId],
-        IamInstanceProfile: { Name: NODE_INSTANCE_PROFILE },
+        IamInstanceProfile: { Name: instanceProfile },
         MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
         BlockDeviceMappings: [rootVolume],
         UserData: launch.userData,

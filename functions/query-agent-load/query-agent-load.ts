@@ -6,7 +6,6 @@
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { agentNotOnline, commandComment } from '../shared/commands';
 import type { QueryAgentLoadInput, SendCommandOutput } from '../shared/contracts';
-import { DOCUMENTS } from '../shared/documents';
 import { RetryableError } from '../shared/errors';
 import { defineStep, type StepClients } from '../shared/step';
 
@@ -16,18 +15,18 @@ export const QUERY_TIMEOUT_SECONDS = 60;
 /** Sends a new agent-load command to a master; returns its command id. */
 export const queryAgentLoadStep = defineStep(
   'query-agent-load',
-  async (input: QueryAgentLoadInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<SendCommandOutput> => {
+  async (input: QueryAgentLoadInput, { ssm, config }: Pick<StepClients, 'ssm' | 'config'>): Promise<SendCommandOutput> => {
     try {
       const sent = await ssm.send(
         new SendCommandCommand({
-          DocumentName: DOCUMENTS.agentLoad,
+          DocumentName: config.documents.agentLoad,
           InstanceIds: [input.instanceId],
           Comment: commandComment(input.clusterId, 'query-agent-load'),
           TimeoutSeconds: QUERY_TIMEOUT_SECONDS,
         })
       );
       const commandId = sent.Command?.CommandId;
-      if (!commandId) throw new RetryableError(`SendCommand of ${DOCUMENTS.agentLoad} returned no command id`);
+      if (!commandId) throw new RetryableError(`SendCommand of ${config.documents.agentLoad} returned no command id`);
       return { commandId };
     } catch (err) {
       throw agentNotOnline(err, [input.instanceId]) ?? err;

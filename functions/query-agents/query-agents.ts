@@ -6,7 +6,6 @@
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { agentNotOnline, commandComment } from '../shared/commands';
 import type { QueryAgentsInput, SendCommandOutput } from '../shared/contracts';
-import { DOCUMENTS } from '../shared/documents';
 import { RetryableError } from '../shared/errors';
 import { defineStep, type StepClients } from '../shared/step';
 
@@ -16,18 +15,18 @@ export const QUERY_TIMEOUT_SECONDS = 60;
 /** Sends a new count-agents command to a master; returns its command id. */
 export const queryAgentsStep = defineStep(
   'query-agents',
-  async (input: QueryAgentsInput, { ssm }: Pick<StepClients, 'ssm'>): Promise<SendCommandOutput> => {
+  async (input: QueryAgentsInput, { ssm, config }: Pick<StepClients, 'ssm' | 'config'>): Promise<SendCommandOutput> => {
     try {
       const sent = await ssm.send(
         new SendCommandCommand({
-          DocumentName: DOCUMENTS.countAgents,
+          DocumentName: config.documents.countAgents,
           InstanceIds: [input.instanceId],
           Comment: commandComment(input.clusterId, 'query-agents'),
           TimeoutSeconds: QUERY_TIMEOUT_SECONDS,
         })
       );
       const commandId = sent.Command?.CommandId;
-      if (!commandId) throw new RetryableError(`SendCommand of ${DOCUMENTS.countAgents} returned no command id`);
+      if (!commandId) throw new RetryableError(`SendCommand of ${config.documents.countAgents} returned no command id`);
       return { commandId };
     } catch (err) {
       throw agentNotOnline(err, [input.instanceId]) ?? err;

@@ -1,17 +1,14 @@
 /**
- * SSM Command documents that configure the nodes. The stack creates them from the
- * scripts in bootstrap/ and passes their names in these variables; the defaults are the
- * names the simulated cloud knows.
+ * The SSM Command documents that configure the nodes. The stack creates them from the
+ * scripts in bootstrap/; the steps get their names with their configuration (StepConfig in
+ * env.ts): configureMaster, configureSlave, countAgents; agentLoad prints `<agent-ip> <tasks>`
+ * for every agent registered with the leading master; drainAgents puts the agents of
+ * parameter AgentIps into Mesos maintenance and drains them.
  */
-export const DOCUMENTS = {
-  configureMaster: process.env.DOCUMENT_CONFIGURE_MASTER ?? 'MesosCluster-ConfigureMaster',
-  configureSlave: process.env.DOCUMENT_CONFIGURE_SLAVE ?? 'MesosCluster-ConfigureSlave',
-  countAgents: process.env.DOCUMENT_COUNT_AGENTS ?? 'MesosCluster-CountAgents',
-  /** Prints `<agent-ip> <tasks>` for every agent registered with the leading master. */
-  agentLoad: process.env.DOCUMENT_AGENT_LOAD ?? 'MesosCluster-AgentLoad',
-  /** Puts the agents of parameter AgentIps into Mesos maintenance and drains them. */
-  drainAgents: process.env.DOCUMENT_DRAIN_AGENTS ?? 'MesosCluster-DrainAgents',
-} as const;
+export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents' | 'agentLoad' | 'drainAgents';
+
+/** Every document, in a fixed order. */
+export const DOCUMENT_KEYS: readonly DocumentKey[] = ['configureMaster', 'configureSlave', 'countAgents', 'agentLoad', 'drainAgents'];
 
 /**
  * The CloudWatch metrics that the leading master publishes every minute
@@ -28,9 +25,6 @@ export const CLUSTER_METRICS = {
   /** Active agents (master/slaves_active). */
   activeAgents: 'ActiveAgents',
 } as const;
-
-/** The instance profile of the cluster nodes (SSM managed instance core). */
-export const NODE_INSTANCE_PROFILE = process.env.NODE_INSTANCE_PROFILE ?? 'mesos-cluster-node';
 
 /** Canonical's public SSM parameter for the Ubuntu base image of a release. */
 export function ubuntuImageParameter(release: string): string {

@@ -16,6 +16,7 @@ export const ERROR_NAMES = {
   fatal: 'FatalError',
   validation: 'ValidationError',
   conflict: 'ConflictError',
+  configuration: 'ConfigurationError',
 } as const;
 
 /** One of the named errors' wire names. */
@@ -76,6 +77,14 @@ export class ConflictError extends Error {
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
     this.name = ERROR_NAMES.conflict;
+  }
+}
+
+/** A setting the process needs is missing or malformed (an environment variable the stack sets). */
+export class ConfigurationError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = ERROR_NAMES.configuration;
   }
 }
 

@@ -9,16 +9,6 @@ import { createHash } from 'node:crypto';
 import type { ClusterSpec } from './cluster-spec';
 
 /**
- * The environment variable with the sha256 of the rendered configure-slave script. The
- * stack sets it on the steps (bootstrap/script-hash.ts); the CLI sets it from the same
- * renderer before it runs a workflow in-process.
- */
-export const SCRIPT_HASH_ENV = 'CONFIGURE_SLAVE_SCRIPT_SHA256';
-
-/** Stands in for the script hash where no renderer set it (e.g. bare unit tests). */
-export const UNKNOWN_SCRIPT_HASH = 'unknown-configure-slave-script';
-
-/**
  * Bumped when the way an image is baked changes outside the script and the versions (the
  * template slave's volume, the bake's hygiene), so that older images are not reused.
  */
@@ -30,12 +20,6 @@ export interface ImageRecipe {
   readonly software: ClusterSpec['software'];
   /** sha256 of the rendered configure-slave script. */
   readonly scriptHash: string;
-}
-
-/** The configure-slave script hash of this process: the environment's, or a fixed stand-in. */
-export function configureSlaveScriptHash(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const value = env[SCRIPT_HASH_ENV];
-  return value && value.length > 0 ? value : UNKNOWN_SCRIPT_HASH;
 }
 
 /**

@@ -9,15 +9,18 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { toStepError } from './aws-errors';
+import type { StepConfig } from './env';
 import { assertIsError } from './errors';
 
-/** The clients a step may ask for. */
+/** The clients a step may ask for, and its configuration (handed over the same way). */
 export interface StepClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly cloudwatch: CloudWatchClient;
   /** Service Quotas, for the pre-flight quota checks (absent: those checks are skipped). */
   readonly quotas?: ServiceQuotasClient;
+  /** The stack's document names, instance profile and configure-slave script hash. */
+  readonly config: StepConfig;
 }
 
 export interface Step<I, O, C extends keyof StepClients = keyof StepClients> {

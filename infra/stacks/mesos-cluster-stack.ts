@@ -13,7 +13,7 @@ import type { Construct } from 'constructs';
 import type { BootstrapScriptName } from '../../bootstrap/render-document-script';
 import { configureSlaveScriptSha256 } from '../../bootstrap/script-hash';
 import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
-import { SCRIPT_HASH_ENV } from '../../functions/shared/image-recipe';
+import { stepEnvironment } from '../../functions/shared/env';
 import { PACKAGE_SOURCE_ENV } from '../../functions/shared/package-manifest';
 import { CreateClusterMachine } from '../../workflow/create-cluster';
 import { ScaleClusterMachine } from '../../workflow/scale-cluster';
@@ -98,14 +98,12 @@ export class MesosClusterStack extends Stack {
     });
 
     const environment = {
-      NODE_INSTANCE_PROFILE: this.nodeRole.instanceProfile.instanceProfileName,
-      DOCUMENT_CONFIGURE_MASTER: this.documents.names.configureMaster,
-      DOCUMENT_CONFIGURE_SLAVE: this.documents.names.configureSlave,
-      DOCUMENT_COUNT_AGENTS: this.documents.names.countAgents,
-      DOCUMENT_AGENT_LOAD: this.documents.names.agentLoad,
-      DOCUMENT_DRAIN_AGENTS: this.documents.names.drainAgents,
-      // Part of the slave image's recipe hash: a changed script means a new image.
-      [SCRIPT_HASH_ENV]: configureSlaveScriptSha256(props.renderScript),
+      ...stepEnvironment({
+        documents: this.documents.names,
+        nodeInstanceProfile: this.nodeRole.instanceProfile.instanceProfileName,
+        // Part of the slave image's recipe hash: a changed script means a new image.
+        configureSlaveScriptHash: configureSlaveScriptSha256(props.renderScript),
+      }),
       // A deployed stack installs Mesos and Marathon from its own mirror unless a spec says otherwise.
       [PACKAGE_SOURCE_ENV]: 'mirror',
     };

@@ -9,10 +9,12 @@ import { type AnyStep, loadStep } from '../../cli/runner/step-registry';
 import { inVirtualTime } from '../../cli/runner/virtual-time';
 import type { ClusterSpecInput } from '../../functions/shared/cluster-spec';
 import { type ClusterDescription, describeCluster } from '../../functions/shared/describe-cluster';
+import type { StepConfig } from '../../functions/shared/env';
 import { SimulatedCloud } from '../../simulator';
 import { simulatedClients } from '../../simulator/clients';
 import type { ServiceName, SimulatorOptions } from '../../simulator/types';
 import { exportAsl, type MachineName } from '../../workflow/export';
+import { TEST_STEP_CONFIG } from './step-config';
 
 /** The simulated clock of a fresh cloud in the workflow tests. */
 export const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);
@@ -61,9 +63,13 @@ export class SimulatedWorld {
   now: number;
 
   /** A fresh cloud at `now`, or the given cloud (e.g. with its own latency model). */
-  constructor(now = T0, cloud?: SimulatedCloud) {
+  /** What the steps are configured with (the CLI's in-process documents and instance profile). */
+  readonly config: StepConfig;
+
+  constructor(now = T0, cloud?: SimulatedCloud, config: StepConfig = TEST_STEP_CONFIG) {
     this.cloud = cloud ?? new SimulatedCloud();
     this.now = now;
+    this.config = config;
   }
 
   /** An independent copy of this world: the same resources, faults and clock (`options` as for a new cloud). */
@@ -98,8 +104,9 @@ export class SimulatedWorld {
         },
         cloud.region
       );
+      const config = this.config;
       const inner = step;
-      step = { id: inner.id, run: (input) => inner.run(input, recording) };
+      step = { id: inner.id, run: (input) => inner.run(input, { ...recording, config }) };
     }
     return wrapStep ? wrapStep(step) : step;
   }
@@ -116,7 +123,7 @@ export class SimulatedWorld {
       asl: asl(machine),
       input,
       executionName,
-      clients: this.cloud.clients(),
+      clients: { ...this.cloud.clients(), config: this.config },
       clock: { now: this.now },
       steps: (id) => this.resolveStep(id, wrapStep),
       signal,

@@ -12,14 +12,14 @@ import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { configureSlaveScriptSha256 } from '../../bootstrap/script-hash';
 import { ProgressPrinter } from '../../cli/progress';
 import type { RunResult } from '../../cli/runner/local-runner';
+import { IN_PROCESS_DOCUMENTS } from '../../cli/step-config';
 import { DEFAULT_SOFTWARE } from '../../functions/shared/cluster-spec';
 import { describedResourceIds } from '../../functions/shared/describe-cluster';
-import { DOCUMENTS } from '../../functions/shared/documents';
-import { SCRIPT_HASH_ENV } from '../../functions/shared/image-recipe';
 import { mesosQuorum, renderZooCfg, zkUrl } from '../../functions/shared/render';
 import { TAG_BAKED_BY, TAG_ID, TAG_IMAGE_HASH } from '../../functions/shared/tags';
 import { type CliRun, runCli } from '../helpers/cli';
 import { SimulatedWorld } from '../helpers/run';
+import { TEST_STEP_CONFIG } from '../helpers/step-config';
 
 const ADMIN = '203.0.113.0/24';
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
@@ -82,7 +82,7 @@ describe('highly available layout on the simulated cloud', () => {
       const out = await world.cloud.clients().ssm.send(
         new ListCommandsCommand({
           InstanceId: d.masters[0]?.instanceId,
-          Filters: [{ key: 'DocumentName', value: DOCUMENTS.configureMaster }],
+          Filters: [{ key: 'DocumentName', value: IN_PROCESS_DOCUMENTS.configureMaster }],
         })
       );
       return out.Commands ?? [];
@@ -161,21 +161,13 @@ describe('highly available layout on the simulated cloud', () => {
 });
 
 describe('slave image reuse on the simulated cloud', () => {
-  const saved = process.env[SCRIPT_HASH_ENV];
-
-  beforeAll(() => {
-    // As the CLI does: the configure-slave script hash from the renderer.
-    process.env[SCRIPT_HASH_ENV] = configureSlaveScriptSha256();
-  });
-
-  afterAll(() => {
-    if (saved === undefined) delete process.env[SCRIPT_HASH_ENV];
-    else process.env[SCRIPT_HASH_ENV] = saved;
-  });
+  // As the CLI does: the configure-slave script hash from the renderer.
+  const config = { ...TEST_STEP_CONFIG, configureSlaveScriptHash: configureSlaveScriptSha256() };
+  const renderedWorld = () => new SimulatedWorld(undefined, undefined, config);
 
   it('reuses the first cluster image for a second cluster with the same versions, skipping the bake', async () => {
     // Prepare
-    const world = new SimulatedWorld();
+    const world = renderedWorld();
     const first = await world.create({ name: 'first', masters: 1, slaves: 2, adminCidr: ADMIN });
 
     // Act
@@ -214,7 +206,7 @@ describe('slave image reuse on the simulated cloud', () => {
 
   it('keeps the shared image when its baker is deleted and deletes it with its last user', async () => {
     // Prepare
-    const world = new SimulatedWorld();
+    const world = renderedWorld();
     await world.create({ name: 'first', masters: 1, slaves: 1, adminCidr: ADMIN });
     await world.create({ name: 'second', masters: 1, slaves: 1, adminCidr: ADMIN });
     const imageId = (await world.describe('first-000001')).imageId;
@@ -242,7 +234,7 @@ describe('slave image reuse on the simulated cloud', () => {
 
   it('deletes the shared image when both of its users are deleted at the same time', async () => {
     // Prepare
-    const world = new SimulatedWorld();
+    const world = renderedWorld();
     await world.create({ name: 'first', masters: 1, slaves: 1, adminCidr: ADMIN });
     await world.create({ name: 'second', masters: 1, slaves: 1, adminCidr: ADMIN });
 
@@ -258,7 +250,7 @@ describe('slave image reuse on the simulated cloud', () => {
 
   it('bakes again when asked for a fresh image or when the versions differ', async () => {
     // Prepare
-    const world = new SimulatedWorld();
+    const world = renderedWorld();
     await world.create({ name: 'first', masters: 1, slaves: 1, adminCidr: ADMIN });
 
     // Act

@@ -4,6 +4,8 @@
  * (cdk.json context `mesos-cluster:allowedInstanceTypes`, `mesos-cluster:maxSlavesPerCluster`).
  */
 import { ALLOWED_INSTANCE_TYPES, MAX_SLAVES } from '../../shared/cluster-spec-rules';
+import { type Env, requireEnv } from '../../shared/env';
+import { ConfigurationError } from '../../shared/errors';
 
 /** The state machines and limits of one deployment. */
 export interface ApiConfig {
@@ -26,20 +28,27 @@ export const API_ENV = {
   maxSlaves: 'MAX_SLAVES_PER_CLUSTER',
 } as const;
 
-function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
-/** Reads the config; throws (at cold start) when a required variable is missing. */
-export function apiConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): ApiConfig {
-  const types = env[API_ENV.allowedInstanceTypes]?.split(',').filter((t) => t.length > 0) ?? [...ALLOWED_INSTANCE_TYPES];
-  const maxSlaves = Number(env[API_ENV.maxSlaves] ?? MAX_SLAVES);
-  if (!Number.isInteger(maxSlaves) || maxSlaves < 0) throw new Error(`${API_ENV.maxSlaves} must be a whole number`);
+/**
+ * Reads the config; throws ConfigurationError (at cold start) naming a variable that is
+ * missing or malformed. Only the scale machine is optional: a stack without one sets none.
+ */
+export function apiConfigFromEnv(env: Env = process.env): ApiConfig {
+  const types = requireEnv(API_ENV.allowedInstanceTypes, env)
+    .split(',')
+    .filter((t) => t.length > 0);
+  const unknown = types.filter((t) => !(ALLOWED_INSTANCE_TYPES as readonly string[]).includes(t));
+  if (types.length === 0 || unknown.length > 0) {
+    throw new ConfigurationError(
+      `${API_ENV.allowedInstanceTypes} must list instance types of the spec's allow-list, got '${types.join(',')}'`
+    );
+  }
+  const maxSlaves = Number(requireEnv(API_ENV.maxSlaves, env));
+  if (!Number.isInteger(maxSlaves) || maxSlaves < 0 || maxSlaves > MAX_SLAVES) {
+    throw new ConfigurationError(`${API_ENV.maxSlaves} must be a whole number from 0 to ${MAX_SLAVES}`);
+  }
   return {
-    createMachineArn: required(env, API_ENV.createMachineArn),
-    teardownMachineArn: required(env, API_ENV.teardownMachineArn),
+    createMachineArn: requireEnv(API_ENV.createMachineArn, env),
+    teardownMachineArn: requireEnv(API_ENV.teardownMachineArn, env),
     scaleMachineArn: env[API_ENV.scaleMachineArn] || undefined,
     allowedInstanceTypes: types,
     maxSlaves,

@@ -5,6 +5,7 @@ import { configureMastersStep } from '../../../functions/configure-masters/confi
 import { DEFAULT_SOFTWARE } from '../../../functions/shared/cluster-spec';
 import type { ConfigureMastersInput } from '../../../functions/shared/contracts';
 import { invokeStep } from '../../../functions/shared/step';
+import { TEST_STEP_CONFIG } from '../../helpers/step-config';
 import { awsError } from './aws-error';
 
 const MESOS_SHA = 'a'.repeat(64);
@@ -31,7 +32,7 @@ jest.mock('../../../functions/shared/package-manifest.json', () => ({
   ],
 }));
 const ssmMock = mockClient(SSMClient);
-const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
+const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}), config: TEST_STEP_CONFIG };
 
 const input: ConfigureMastersInput = {
   clusterId: 'c-1234',

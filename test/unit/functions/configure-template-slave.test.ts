@@ -5,6 +5,7 @@ import { configureTemplateSlaveStep } from '../../../functions/configure-templat
 import { DEFAULT_SOFTWARE } from '../../../functions/shared/cluster-spec';
 import type { ConfigureTemplateSlaveInput } from '../../../functions/shared/contracts';
 import { invokeStep } from '../../../functions/shared/step';
+import { TEST_STEP_CONFIG } from '../../helpers/step-config';
 import { awsError } from './aws-error';
 
 const MESOS_SHA = 'a'.repeat(64);
@@ -30,7 +31,7 @@ jest.mock('../../../functions/shared/package-manifest.json', () => ({
   ],
 }));
 const ssmMock = mockClient(SSMClient);
-const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
+const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}), config: TEST_STEP_CONFIG };
 
 const input: ConfigureTemplateSlaveInput = {
   clusterId: 'c-1234',

@@ -2,28 +2,23 @@ import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { findCachedImageStep } from '../../../functions/find-cached-image/find-cached-image';
 import { DEFAULT_SOFTWARE } from '../../../functions/shared/cluster-spec';
-import { imageHash, SCRIPT_HASH_ENV, UNKNOWN_SCRIPT_HASH } from '../../../functions/shared/image-recipe';
+import { imageHash } from '../../../functions/shared/image-recipe';
 import { invokeStep } from '../../../functions/shared/step';
+import { TEST_STEP_CONFIG, UNKNOWN_SCRIPT_HASH } from '../../helpers/step-config';
 import { awsError } from './aws-error';
 
 const ec2Mock = mockClient(EC2Client);
 const input = { clusterId: 'c-2', clusterName: 'second', vpcId: 'vpc-2', baseImageId: 'ami-ubuntu', software: { ...DEFAULT_SOFTWARE } };
-const run = (extra: { freshImage?: boolean } = {}) => invokeStep(findCachedImageStep, { ...input, ...extra }, { ec2: new EC2Client({}) });
 const SCRIPT = 'cd'.repeat(32);
+const config = { ...TEST_STEP_CONFIG, configureSlaveScriptHash: SCRIPT };
+const run = (extra: { freshImage?: boolean } = {}) =>
+  invokeStep(findCachedImageStep, { ...input, ...extra }, { ec2: new EC2Client({}), config });
 const HASH = imageHash({ baseImageId: 'ami-ubuntu', software: DEFAULT_SOFTWARE, scriptHash: SCRIPT });
 
 describe('find-cached-image', () => {
-  const saved = process.env[SCRIPT_HASH_ENV];
-
   beforeEach(() => {
     ec2Mock.reset();
     ec2Mock.on(CreateTagsCommand).resolves({});
-    process.env[SCRIPT_HASH_ENV] = SCRIPT;
-  });
-
-  afterAll(() => {
-    if (saved === undefined) delete process.env[SCRIPT_HASH_ENV];
-    else process.env[SCRIPT_HASH_ENV] = saved;
   });
 
   it('returns the newest available image with the recipe hash and records it on the VPC', async () => {

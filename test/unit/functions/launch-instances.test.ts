@@ -5,11 +5,12 @@ import { launchInstancesStep } from '../../../functions/launch-instances/launch-
 import type { LaunchInstancesInput } from '../../../functions/shared/contracts';
 import { clientToken } from '../../../functions/shared/idempotency';
 import { invokeStep } from '../../../functions/shared/step';
+import { TEST_STEP_CONFIG } from '../../helpers/step-config';
 import { awsError } from './aws-error';
 import { clusterVpc, vpcFilters } from './deleting-vpc';
 
 const ec2Mock = mockClient(EC2Client);
-const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
+const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}), config: TEST_STEP_CONFIG };
 
 const masters: LaunchInstancesInput = {
   clusterId: 'c-1234',

@@ -3,10 +3,11 @@ import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { queryAgentLoadStep } from '../../../functions/query-agent-load/query-agent-load';
 import { invokeStep } from '../../../functions/shared/step';
+import { TEST_STEP_CONFIG } from '../../helpers/step-config';
 import { awsError } from './aws-error';
 
 const ssmMock = mockClient(SSMClient);
-const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
+const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}), config: TEST_STEP_CONFIG };
 const input = { clusterId: 'c-1234', instanceId: 'i-m1' };
 
 describe('query-agent-load', () => {

@@ -3,10 +3,11 @@ import { ListCommandsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { queryAgentsStep } from '../../../functions/query-agents/query-agents';
 import { invokeStep } from '../../../functions/shared/step';
+import { TEST_STEP_CONFIG } from '../../helpers/step-config';
 import { awsError } from './aws-error';
 
 const ssmMock = mockClient(SSMClient);
-const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
+const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}), config: TEST_STEP_CONFIG };
 const input = { clusterId: 'c-1234', clusterName: 'demo', instanceId: 'i-m1' };
 
 describe('query-agents', () => {

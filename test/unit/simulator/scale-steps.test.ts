@@ -30,6 +30,7 @@ import type { PlanScaleInput, PlanScaleOutput } from '../../../functions/shared/
 import { invokeStep, type StepClients } from '../../../functions/shared/step';
 import { terminateInstancesStep } from '../../../functions/terminate-instances/terminate-instances';
 import { SimulatedCloud } from '../../../simulator';
+import { TEST_STEP_CONFIG } from '../../helpers/step-config';
 import { addNat, buildNetwork, type InstalledClock, installClock, launch, type Network, tags } from './support';
 
 const CLUSTER = { clusterId: 'c-1', clusterName: 'demo' };
@@ -76,7 +77,7 @@ describe('scale steps against the simulated cloud', () => {
     tasksAtTermination = [];
     clock = installClock();
     cloud = new SimulatedCloud();
-    clients = cloud.clients({ maxAttempts: 1 });
+    clients = { ...cloud.clients({ maxAttempts: 1 }), config: TEST_STEP_CONFIG };
     ({ ec2, ssm } = clients);
     net = await buildNetwork(ec2, clock);
     await addNat(ec2, clock, net);
