@@ -161,7 +161,9 @@ const FLAG_FIELDS: Readonly<Record<string, readonly string[]>> = {
 export function sourcedMessage(field: string, message: string, flags: CreateFlags, file: SpecFile | undefined): string {
   const top = field.split(/[.,]/)[0]?.trim() ?? field;
   const given = flags as Record<string, unknown>;
-  const rule = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  // The rule after `<field>: ` (a step's refusal has its step id first: `validate-spec: availabilityZones: …`).
+  const at = message.indexOf(`${field}: `);
+  const rule = at >= 0 ? message.slice(at + field.length + 2) : message;
   if (!field.includes('.')) {
     const flag = Object.keys(given).find(
       (key) => given[key] !== undefined && given[key] !== false && (FLAG_FIELDS[key] ?? [key]).includes(top) && key in FROM_FLAGS

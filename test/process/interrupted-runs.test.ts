@@ -202,8 +202,8 @@ describe('pre-flight refusals, as a process', () => {
     [['--admin-cidr', '0.0.0.0/1'], '--admin-cidr: is a /1'],
     [[...ADMIN, '--vpc-cidr', '224.0.0.0/16'], '--vpc-cidr: overlaps 224.0.0.0/4 (multicast)'],
     [[...ADMIN, '--masters', '0x3'], "--masters: must be a whole number written in decimal digits, got '0x3'"],
-    [[...ADMIN, '--availability-zone', 'eu-west-1z'], 'availabilityZones: eu-west-1z is not a zone of eu-west-1'],
-    [[...ADMIN, '--availability-zone', 'us-east-1a'], 'availabilityZones: us-east-1a is not a zone of eu-west-1'],
+    [[...ADMIN, '--availability-zone', 'eu-west-1z'], 'error: --availability-zone: eu-west-1z is not a zone of eu-west-1'],
+    [[...ADMIN, '--availability-zone', 'us-east-1a'], 'error: --availability-zone: us-east-1a is not a zone of eu-west-1'],
     [[...ADMIN, '--fault', 'CreateNatGateways=NatGatewayLimitExceeded'], 'did you mean CreateNatGateway?'],
   ])('refuses %j with exit 2 and creates nothing', (args, message) => {
     // Prepare
