@@ -240,6 +240,23 @@ function sendCommand(ctx: PermissionContext, document: DocumentKey): StepGrant[]
   ];
 }
 
+/** Deregistering the cluster's images and deleting their snapshots, handing a shared one over. */
+function imageDeletion(ctx: PermissionContext): StepGrant[] {
+  return [
+    tagged(ctx, ['ec2:DeregisterImage'], ['image']),
+    tagged(ctx, ['ec2:DeleteSnapshot'], ['snapshot']),
+    {
+      // Handing a shared image (and its snapshots) over to another live cluster: only the owner tags.
+      statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'image'), ec2Arn(ctx.scope, 'snapshot')], {
+        ...TAGGED,
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_ID, TAG_NAME, 'Name'] },
+      }),
+      reason: REASON_TAGGED,
+    },
+    ...describe('ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVpcs', 'ec2:DescribeInstances'),
+  ];
+}
+
 /** The statements of each step's role. */
 export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] {
   const stack = Stack.of(ctx.scope);
@@ -419,20 +436,10 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       return [tagged(ctx, ['ec2:DeleteNatGateway'], ['natgateway']), ...describe('ec2:DescribeNatGateways')];
     case 'check-nat-gateways-deleted':
       return describe('ec2:DescribeNatGateways');
+    case 'discard-image-bake':
+      return [tagged(ctx, ['ec2:TerminateInstances'], ['instance']), ...imageDeletion(ctx)];
     case 'delete-images':
-      return [
-        tagged(ctx, ['ec2:DeregisterImage'], ['image']),
-        tagged(ctx, ['ec2:DeleteSnapshot'], ['snapshot']),
-        {
-          // Handing a shared image (and its snapshots) over to another live cluster: only the owner tags.
-          statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'image'), ec2Arn(ctx.scope, 'snapshot')], {
-            ...TAGGED,
-            'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_ID, TAG_NAME, 'Name'] },
-          }),
-          reason: REASON_TAGGED,
-        },
-        ...describe('ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVpcs', 'ec2:DescribeInstances'),
-      ];
+      return imageDeletion(ctx);
     case 'release-addresses':
       return [
         tagged(ctx, ['ec2:ReleaseAddress', 'ec2:DisassociateAddress'], ['elastic-ip']),

@@ -7,7 +7,9 @@
  *              yes: Wait Out The Remaining Cooldown → Count Scale Rounds → Plan Scale …
  *              no:  No Scale Needed
  *       yes: Wait For Lease To Settle → Check Scale Lease → Which Way To Scale?
- *         out: Launch Slaves (the cluster's image, one RunInstances call per zone)
+ *         out: Has The Cluster A Slave Image? (no, for a cluster created without slaves: bake it
+ *              from the recipe its VPC recorded, or reuse one of that recipe; a failed bake is
+ *              discarded) → Launch Slaves (the cluster's image, one RunInstances call per zone)
  *              → wait online in SSM → Query Agents → wait registered (= the plan's target)
  *         in:  Query Agent Load → Pick Slaves To Remove (fewest tasks) → Drain Slaves
  *              (Mesos maintenance + drain) → wait command → wait until their tasks have
@@ -80,7 +82,7 @@ export function buildScaleDefinition(scope: Construct, functions: ScaleFunctions
   planning.checkLease.addCatch(failure.readRefusal, { errors: [ERROR_NAMES.conflict], resultPath: ERROR_PATH });
 
   const branch = { next: record.recordScale, onTimeout: failure.failOnTimeout };
-  const scaleOut = scaleOutPhase(ctx, branch);
+  const scaleOut = scaleOutPhase(ctx, { ...branch, onFailure: failure.recordFailure });
   const scaleIn = scaleInPhase(ctx, branch);
   for (const state of [planning.checkLease, ...scaleOut.catchable, ...scaleIn.catchable, record.recordScale]) {
     state.addCatch(failure.recordFailure, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });

@@ -84,4 +84,8 @@ export const POLL_BUDGETS = {
   agentsRegistered: DEFAULT_TIMEOUTS.agentsMinutes * 60,
   /** A drain-agents command: delivery 1–5 s plus a few operator calls, bounded by its 120 s delivery timeout: 3 min. */
   drainCommand: 3 * 60,
+  /** The template slave's setup (a scale-out's bake): as a create's (DEFAULT_TIMEOUTS.slaveSetupMinutes). */
+  templateSlaveSetup: DEFAULT_TIMEOUTS.slaveSetupMinutes * 60,
+  /** The slave image available (a scale-out's bake): as a create's (DEFAULT_TIMEOUTS.imageMinutes). */
+  slaveImage: DEFAULT_TIMEOUTS.imageMinutes * 60,
 } as const;

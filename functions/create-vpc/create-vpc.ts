@@ -1,13 +1,16 @@
 import { CreateVpcCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import type { CreateVpcInput, CreateVpcOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
+import { recipeTags } from '../shared/image-recipe';
 import { findClusterVpcIds, onNewResource } from '../shared/network';
 import { defineStep, type StepClients } from '../shared/step';
 import { tagSpec } from '../shared/tags';
 
 /**
  * Create VPC: finds the cluster's VPC by tag or creates it tagged, then turns on DNS
- * support and DNS hostnames (the nodes reach each other and SSM by name).
+ * support and DNS hostnames (the nodes reach each other and SSM by name). The VPC is tagged
+ * at creation with the slave image's recipe (base image, software), so that a cluster
+ * created without slaves bakes the same image at its first scale-out.
  */
 export const createVpcStep = defineStep(
   'create-vpc',
@@ -15,7 +18,10 @@ export const createVpcStep = defineStep(
     let vpcId = (await findClusterVpcIds(ec2, input.clusterId))[0];
     if (!vpcId) {
       const { Vpc } = await ec2.send(
-        new CreateVpcCommand({ CidrBlock: input.cidrBlock, TagSpecifications: [tagSpec('vpc', input, 'vpc')] })
+        new CreateVpcCommand({
+          CidrBlock: input.cidrBlock,
+          TagSpecifications: [tagSpec('vpc', input, 'vpc', input.slaveImageRecipe ? recipeTags(input.slaveImageRecipe) : [])],
+        })
       );
       vpcId = Vpc?.VpcId;
       if (!vpcId) throw new FatalError('CreateVpc returned no VPC id');

@@ -19,48 +19,52 @@ import { TAG_ID, TAG_NAME, TAG_SLAVE_IMAGE, tagValue } from '../shared/tags';
  */
 export const deleteImagesStep = defineStep(
   'delete-images',
-  async ({ clusterId }: TeardownInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<DeleteImagesOutput> => {
-    const owned = await findImages(ec2, clusterId);
-    const ownedIds = new Set(owned.map((i) => i.ImageId).filter(isString));
-    const recorded = (await findVpcs(ec2, clusterId)).map((v) => tagValue(v.Tags, TAG_SLAVE_IMAGE)).filter(isString);
-    const used = await imagesById(
-      ec2,
-      [...new Set(recorded)].filter((id) => !ownedIds.has(id))
-    );
-
-    const kept: Image[] = [];
-    const doomed: Image[] = [];
-    for (const image of [...owned, ...used]) {
-      if (!image.ImageId) continue;
-      const users = await otherImageUsers(ec2, image.ImageId, clusterId);
-      const [heir] = users;
-      if (!heir) {
-        doomed.push(image);
-        continue;
-      }
-      if (tagValue(image.Tags, TAG_ID) === clusterId) await handOver(ec2, image, heir);
-      kept.push(image);
-    }
-
-    const keptSnapshots = new Set(kept.flatMap(snapshotsOf));
-    const snapshotIds = new Set(doomed.flatMap(snapshotsOf));
-    const deregistered = await deleteEach(
-      doomed.map((i) => i.ImageId).filter(isString),
-      (ImageId) => ec2.send(new DeregisterImageCommand({ ImageId })),
-      { what: 'images', goneCodes: ['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'], retryCodes: [] }
-    );
-    for (const snapshot of await findSnapshots(ec2, clusterId)) {
-      if (snapshot.SnapshotId && !keptSnapshots.has(snapshot.SnapshotId)) snapshotIds.add(snapshot.SnapshotId);
-    }
-    // A snapshot stays InUse for a moment after its image is deregistered.
-    const deletedSnapshots = await deleteEach([...snapshotIds], (SnapshotId) => ec2.send(new DeleteSnapshotCommand({ SnapshotId })), {
-      what: 'snapshots',
-      goneCodes: ['InvalidSnapshot.NotFound'],
-      retryCodes: ['InvalidSnapshot.InUse'],
-    });
-    return { deleted: [...deregistered, ...deletedSnapshots], kept: kept.map((i) => i.ImageId).filter(isString) };
-  }
+  async ({ clusterId }: TeardownInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<DeleteImagesOutput> =>
+    deleteClusterImages(ec2, clusterId)
 );
+
+/** Deletes (or hands over) the cluster's slave images and their snapshots, as Delete Images describes. */
+export async function deleteClusterImages(ec2: EC2Client, clusterId: string): Promise<DeleteImagesOutput> {
+  const owned = await findImages(ec2, clusterId);
+  const ownedIds = new Set(owned.map((i) => i.ImageId).filter(isString));
+  const recorded = (await findVpcs(ec2, clusterId)).map((v) => tagValue(v.Tags, TAG_SLAVE_IMAGE)).filter(isString);
+  const used = await imagesById(
+    ec2,
+    [...new Set(recorded)].filter((id) => !ownedIds.has(id))
+  );
+
+  const kept: Image[] = [];
+  const doomed: Image[] = [];
+  for (const image of [...owned, ...used]) {
+    if (!image.ImageId) continue;
+    const users = await otherImageUsers(ec2, image.ImageId, clusterId);
+    const [heir] = users;
+    if (!heir) {
+      doomed.push(image);
+      continue;
+    }
+    if (tagValue(image.Tags, TAG_ID) === clusterId) await handOver(ec2, image, heir);
+    kept.push(image);
+  }
+
+  const keptSnapshots = new Set(kept.flatMap(snapshotsOf));
+  const snapshotIds = new Set(doomed.flatMap(snapshotsOf));
+  const deregistered = await deleteEach(
+    doomed.map((i) => i.ImageId).filter(isString),
+    (ImageId) => ec2.send(new DeregisterImageCommand({ ImageId })),
+    { what: 'images', goneCodes: ['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'], retryCodes: [] }
+  );
+  for (const snapshot of await findSnapshots(ec2, clusterId)) {
+    if (snapshot.SnapshotId && !keptSnapshots.has(snapshot.SnapshotId)) snapshotIds.add(snapshot.SnapshotId);
+  }
+  // A snapshot stays InUse for a moment after its image is deregistered.
+  const deletedSnapshots = await deleteEach([...snapshotIds], (SnapshotId) => ec2.send(new DeleteSnapshotCommand({ SnapshotId })), {
+    what: 'snapshots',
+    goneCodes: ['InvalidSnapshot.NotFound'],
+    retryCodes: ['InvalidSnapshot.InUse'],
+  });
+  return { deleted: [...deregistered, ...deletedSnapshots], kept: kept.map((i) => i.ImageId).filter(isString) };
+}
 
 function snapshotsOf(image: Image): string[] {
   return (image.BlockDeviceMappings ?? []).map((m) => m.Ebs?.SnapshotId).filter(isString);

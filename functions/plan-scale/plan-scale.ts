@@ -10,6 +10,9 @@
  * - A `direction` moves one `step`, clamped to the bounds. An alarm scale also needs its
  *   alarm still in ALARM and the cooldown since the last scale to be over (otherwise
  *   `none`, with `retryAfterSeconds`); API and schedule requests ignore the cooldown.
+ * - `out` of a cluster without a slave image (created with 0 slaves) answers `launch.imageId`
+ *   null and `bake`: the recipe its VPC recorded at the create, which the scale machine
+ *   bakes (or finds already baked) before it launches the slaves.
  * - `out` and `in` tag the VPC UPDATE_IN_PROGRESS with this execution id (the lease);
  *   Check Scale Lease confirms it before anything changes, Record Scale releases it.
  */
@@ -23,8 +26,9 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { type AutoscalingSpec, DEFAULT_SPEC, resolveAutoscaling } from '../shared/cluster-spec-rules';
-import type { PlanScaleInput, PlanScaleOutput, ScaleDirection, ScaleLaunchInputs } from '../shared/contracts';
+import type { PlanScaleInput, PlanScaleOutput, ScaleBakeInputs, ScaleDirection, ScaleLaunchInputs } from '../shared/contracts';
 import { ConflictError, FatalError, ValidationError } from '../shared/errors';
+import { recipeFromTags } from '../shared/image-recipe';
 import { describeInstances } from '../shared/instances';
 import {
   type ClusterVpc,
@@ -116,6 +120,7 @@ export const planScaleStep = defineStep(
     const master = masters[0];
     if (!master?.InstanceId) throw new FatalError(`cluster ${clusterId} has no running master; cannot scale`);
     const launch = action === 'out' ? await launchInputs(ec2, clusterId, vpc, slaves, masters) : undefined;
+    const bake = launch && launch.imageId === null ? await bakeInputs(ec2, clusterId, vpc) : undefined;
 
     await takeLease(ec2, vpc, input.executionId, ownLease, now);
     const delta = Math.abs(target - current);
@@ -127,6 +132,7 @@ export const planScaleStep = defineStep(
       reason: `${request.source}: scale ${action} from ${current} to ${target} slaves (bounds ${settings.minSlaves}..${settings.maxSlaves})`,
       masterInstanceId: master.InstanceId,
       ...(launch ? { launch } : {}),
+      ...(bake ? { bake } : {}),
     };
   }
 );
@@ -237,9 +243,10 @@ async function launchInputs(
 /**
  * The image the cluster's slaves launch from: the one its VPC records (`mesos-cluster:slave-image`,
  * possibly shared with other clusters of the same recipe) if still available; else its
- * newest available image tagged slave-image; else the image of its newest slave.
+ * newest available image tagged slave-image; else the image of its newest slave; else null
+ * (a cluster created without slaves: the scale-out bakes its image first).
  */
-async function slaveImage(ec2: EC2Client, clusterId: string, vpc: ClusterVpc, newestSlave: Instance | undefined): Promise<string> {
+async function slaveImage(ec2: EC2Client, clusterId: string, vpc: ClusterVpc, newestSlave: Instance | undefined): Promise<string | null> {
   const recorded = vpc.tags[TAG_SLAVE_IMAGE];
   const filters = recorded ? [{ Name: 'image-id', Values: [recorded] }] : [...clusterFilters(clusterId, 'slave-image')];
   const { Images = [] } = await ec2.send(
@@ -248,9 +255,21 @@ async function slaveImage(ec2: EC2Client, clusterId: string, vpc: ClusterVpc, ne
   const newest = Images.filter((i) => i.ImageId)
     .sort((a, b) => Date.parse(a.CreationDate ?? '') - Date.parse(b.CreationDate ?? '') || 0)
     .at(-1);
-  const imageId = newest?.ImageId ?? newestSlave?.ImageId;
-  if (!imageId) throw new FatalError(`cluster ${clusterId} has no available slave image to launch slaves from`);
-  return imageId;
+  return newest?.ImageId ?? newestSlave?.ImageId ?? null;
+}
+
+/** What the bake of a cluster without a slave image needs: the recipe its VPC records and its first public subnet. */
+async function bakeInputs(ec2: EC2Client, clusterId: string, vpc: ClusterVpc): Promise<ScaleBakeInputs> {
+  const recipe = recipeFromTags(vpc.tags);
+  if (!recipe) {
+    throw new FatalError(`cluster ${clusterId} has no available slave image and its VPC records no image recipe to bake one from`);
+  }
+  const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({ Filters: clusterFilters(clusterId, 'public-subnet') }));
+  const publicSubnetId = Subnets.filter((s) => s.SubnetId)
+    .sort((a, b) => (a.AvailabilityZone ?? '').localeCompare(b.AvailabilityZone ?? ''))
+    .at(0)?.SubnetId;
+  if (!publicSubnetId) throw new FatalError(`cluster ${clusterId} has no public-subnet; cannot launch a template slave`);
+  return { vpcId: vpc.vpcId, ...recipe, publicSubnetId };
 }
 
 /**

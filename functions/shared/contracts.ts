@@ -33,6 +33,8 @@ export interface ValidateSpecOutput {
 
 export interface CreateVpcInput extends StepInput {
   readonly cidrBlock: string;
+  /** What the cluster's slave image is baked from, recorded on the VPC (image-recipe RECIPE_TAGS). */
+  readonly slaveImageRecipe?: import('./image-recipe').SlaveImageRecipe;
 }
 export interface CreateVpcOutput {
   readonly vpcId: string;
@@ -422,8 +424,8 @@ export type PlanScaleInput = ScaleRequest;
 
 /** What a scale-out launches, found by the cluster's tags: the inputs of Launch Instances. */
 export interface ScaleLaunchInputs {
-  /** The cluster's slave image (role slave-image, available). */
-  readonly imageId: string;
+  /** The cluster's slave image (role slave-image, available); null when the cluster has none yet (`bake` says how to bake it). */
+  readonly imageId: string | null;
   /**
    * The private subnets (one per zone), the one with the fewest live slaves first: Launch
    * Instances spreads the new slaves over them round-robin, the first ones getting any extra.
@@ -461,6 +463,21 @@ export interface PlanScaleOutput {
   readonly masterInstanceId?: string;
   /** `out` only. */
   readonly launch?: ScaleLaunchInputs;
+  /**
+   * `out` of a cluster without a slave image (created with 0 slaves): what the scale-out
+   * bakes it from before it launches the slaves, the recipe the VPC recorded at the create.
+   */
+  readonly bake?: ScaleBakeInputs;
+}
+
+/** What the scale machine's bake phase needs (the recipe recorded on the VPC, and where the template slave boots). */
+export interface ScaleBakeInputs {
+  readonly vpcId: string;
+  readonly baseImageId: string;
+  readonly software: import('./cluster-spec').ClusterSpec['software'];
+  readonly freshImage: boolean;
+  /** The first public subnet: the template slave reaches the package sources through the internet gateway. */
+  readonly publicSubnetId: string;
 }
 
 /** Create Scaling Alarms: the cluster's scale-out and scale-in alarms, and its scaling settings on the VPC. */
@@ -580,6 +597,21 @@ export const SCALE_STEP_IDS = [
   'check-instances-gone',
   'record-scale',
   'mark-deleting',
+  'discard-image-bake',
 ] as const;
+
+/** Discard Image Bake: what a failed scale-out bake left (template slaves, images, snapshots) removed. */
+export interface DiscardImageBakeInput {
+  readonly clusterId: string;
+  readonly clusterName?: string;
+}
+export interface DiscardImageBakeOutput {
+  /** Template slaves told to terminate. */
+  readonly terminated: string[];
+  /** Images deregistered and snapshots deleted. */
+  readonly deleted: string[];
+  /** Images kept because another live cluster uses them (handed over to it). */
+  readonly kept: string[];
+}
 
 export type ScaleStepId = (typeof SCALE_STEP_IDS)[number];

@@ -38,6 +38,18 @@ export const TAG_IMAGE_HASH = 'mesos-cluster:image-hash';
 export const TAG_BAKED_BY = 'mesos-cluster:baked-by';
 /** On a cluster's VPC: the id of the slave image its slaves are launched from (baked or reused). */
 export const TAG_SLAVE_IMAGE = 'mesos-cluster:slave-image';
+/**
+ * On a cluster's VPC, from its creation: the recipe of its slave image, one tag per field
+ * (image-recipe `recipeTags`), for a scale-out of a cluster created without slaves.
+ */
+export const TAG_RECIPE_BASE_IMAGE = 'mesos-cluster:recipe-base-image';
+export const TAG_RECIPE_UBUNTU_RELEASE = 'mesos-cluster:recipe-ubuntu-release';
+export const TAG_RECIPE_MESOS_VERSION = 'mesos-cluster:recipe-mesos-version';
+export const TAG_RECIPE_MARATHON_VERSION = 'mesos-cluster:recipe-marathon-version';
+export const TAG_RECIPE_PACKAGE_REPOSITORY = 'mesos-cluster:recipe-package-repository';
+export const TAG_RECIPE_PACKAGE_KEY_URL = 'mesos-cluster:recipe-package-key-url';
+export const TAG_RECIPE_PACKAGE_SOURCE = 'mesos-cluster:recipe-package-source';
+export const TAG_RECIPE_FRESH_IMAGE = 'mesos-cluster:recipe-fresh-image';
 
 /** What a resource is to the cluster; one tag value per kind of resource. */
 export type ResourceRole =

@@ -27,7 +27,15 @@ export function networkPhase(ctx: CreatePhaseContext): NetworkPhase {
   });
   const createVpc = step('Create VPC', {
     step: 'create-vpc',
-    payload: { cidrBlock: J.stringAt(`${SPEC}.vpcCidr`) },
+    payload: {
+      cidrBlock: J.stringAt(`${SPEC}.vpcCidr`),
+      // Recorded on the VPC: a scale-out of a cluster created without slaves bakes its image from it.
+      slaveImageRecipe: {
+        baseImageId: J.stringAt('$.validated.baseImageId'),
+        software: J.objectAt(`${SPEC}.software`),
+        freshImage: J.stringAt(`${SPEC}.freshImage`),
+      },
+    },
     result: { vpcId: '$.Payload.vpcId' },
     resultPath: '$.vpc',
   });

@@ -5,7 +5,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { type CatchableState, type CreatePhaseContext, J } from './context';
 import { mastersPhase } from './masters';
-import { slaveImagePhase } from './slave-image';
+import { createSlaveImagePhase } from './slave-image';
 import { slavesPhase } from './slaves';
 
 export interface NodesPhase {
@@ -16,7 +16,7 @@ export interface NodesPhase {
 }
 
 export function nodesPhase(ctx: CreatePhaseContext): NodesPhase {
-  const slaves = slavesPhase(ctx, { image: slaveImagePhase(ctx) });
+  const slaves = slavesPhase(ctx, { image: createSlaveImagePhase(ctx) });
   const masters = mastersPhase(ctx);
   const nodes = new sfn.Parallel(ctx.scope, 'Build Cluster Nodes', {
     resultSelector: {

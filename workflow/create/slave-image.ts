@@ -1,5 +1,7 @@
 /**
- * The slave image phase of the create machine (a branch of Prepare Slave Network And Image):
+ * The slave image phase, shared by the create machine (a branch of Prepare Slave Network
+ * And Image, when slaves are wanted) and the scale machine (a scale-out of a cluster that
+ * has no image yet):
  *
  *   Find Cached Slave Image → Is A Slave Image Cached?
  *     yes: Use Cached Slave Image
@@ -11,21 +13,91 @@
  * `$.slaveImageCache.imageHash`.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
 import { timedPollLoop } from '../poll-loop';
+import type { PayloadFields, StepBuilder } from '../step-task';
 import { POLL_ANSWER } from '../timings';
 import { budget, type CreatePhaseContext, J, SPEC } from './context';
 
-export function slaveImagePhase(ctx: CreatePhaseContext): sfn.Chain {
+/** The steps of the slave image phase. */
+export type SlaveImageStepId =
+  | 'find-cached-image'
+  | 'launch-instances'
+  | 'check-ssm-online'
+  | 'configure-template-slave'
+  | 'check-command'
+  | 'bake-image'
+  | 'check-image'
+  | 'terminate-instances';
+
+/** What the phase is built with: a machine's scope and step builders. */
+export interface SlaveImageContext {
+  readonly scope: Construct;
+  readonly step: StepBuilder<SlaveImageStepId>;
+  readonly launch: StepBuilder<SlaveImageStepId>;
+  readonly check: StepBuilder<SlaveImageStepId>;
+}
+
+/** Where the phase reads its inputs (JSONPaths into the machine's state) and the budgets of its waits. */
+export interface SlaveImageInputs {
+  readonly vpcId: string;
+  readonly baseImageId: string;
+  readonly software: string;
+  readonly freshImage: string;
+  readonly instanceType: string;
+  /** The public subnet the template slave boots in. */
+  readonly subnetId: string;
+  readonly securityGroupId: string;
+  /** A payload value (e.g. `J.format(…)`) that makes the template slave's launch token this run's own. @default none */
+  readonly tokenSuffix?: string;
+  /** The budget fields of each wait's check (`budgetMinutes` from the spec, or `budgetSeconds`). */
+  readonly budgets: { readonly online: PayloadFields; readonly setup: PayloadFields; readonly image: PayloadFields };
+}
+
+export interface SlaveImageOptions {
+  /** Where both ends (cached, baked) continue. @default the phase ends there */
+  readonly next?: sfn.IChainable;
+  /** What a poll loop of the phase at its bound goes to. @default a Fail state */
+  readonly onTimeout?: (scope: Construct, stateName: string, error: string, cause: string) => sfn.IChainable;
+}
+
+export interface SlaveImagePhase {
+  readonly chain: sfn.Chain;
+  /** Its tasks, for a machine that catches their failures. */
+  readonly tasks: readonly tasks.LambdaInvoke[];
+}
+
+/** The inputs of the create machine. */
+export const CREATE_IMAGE_INPUTS: SlaveImageInputs = {
+  vpcId: '$.vpc.vpcId',
+  baseImageId: '$.validated.baseImageId',
+  software: `${SPEC}.software`,
+  freshImage: `${SPEC}.freshImage`,
+  instanceType: `${SPEC}.slaveInstanceType`,
+  // The public subnet: the template slave reaches the package mirrors through the internet
+  // gateway, so the bake does not wait for the NAT gateway.
+  subnetId: '$.subnets.publicSubnetId',
+  securityGroupId: '$.network.slaveSecurityGroupId',
+  budgets: { online: budget('nodesOnlineMinutes'), setup: budget('slaveSetupMinutes'), image: budget('imageMinutes') },
+};
+
+/** The create machine's slave image branch. */
+export function createSlaveImagePhase(ctx: CreatePhaseContext): sfn.Chain {
+  return slaveImagePhase(ctx, CREATE_IMAGE_INPUTS).chain;
+}
+
+export function slaveImagePhase(ctx: SlaveImageContext, inputs: SlaveImageInputs, options: SlaveImageOptions = {}): SlaveImagePhase {
   const { scope, step } = ctx;
   // An available image of the same recipe (base image, software, configure-slave script)
   // is reused: no template slave, no bake. freshImage forces the bake.
   const findCachedImage = step('Find Cached Slave Image', {
     step: 'find-cached-image',
     payload: {
-      vpcId: J.stringAt('$.vpc.vpcId'),
-      baseImageId: J.stringAt('$.validated.baseImageId'),
-      software: J.objectAt(`${SPEC}.software`),
-      freshImage: J.stringAt(`${SPEC}.freshImage`),
+      vpcId: J.stringAt(inputs.vpcId),
+      baseImageId: J.stringAt(inputs.baseImageId),
+      software: J.objectAt(inputs.software),
+      freshImage: J.stringAt(inputs.freshImage),
     },
     result: { imageHash: '$.Payload.imageHash', cachedImageId: '$.Payload.cachedImageId' },
     resultPath: '$.slaveImageCache',
@@ -34,35 +106,38 @@ export function slaveImagePhase(ctx: CreatePhaseContext): sfn.Chain {
     parameters: { imageId: J.stringAt('$.slaveImageCache.cachedImageId') },
     resultPath: '$.slaveImage',
   });
+  const bake = bakeSlaveImage(ctx, inputs, options);
+  if (options.next) useCachedImage.next(options.next);
   // Asked as IsNull: true (the local runner evaluates IsNull: false as never matching).
-  return sfn.Chain.start(findCachedImage).next(
+  const chain = sfn.Chain.start(findCachedImage).next(
     new sfn.Choice(scope, 'Is A Slave Image Cached?')
-      .when(sfn.Condition.isNull('$.slaveImageCache.cachedImageId'), bakeSlaveImage(ctx))
+      .when(sfn.Condition.isNull('$.slaveImageCache.cachedImageId'), bake.chain)
       .otherwise(useCachedImage)
   );
+  return { chain, tasks: [findCachedImage, ...bake.tasks] };
 }
 
 /** Launch Template Slave … Terminate Template Slave: a fresh image in `$.slaveImage.imageId`. */
-function bakeSlaveImage(ctx: CreatePhaseContext): sfn.Chain {
+function bakeSlaveImage(ctx: SlaveImageContext, inputs: SlaveImageInputs, options: SlaveImageOptions): SlaveImagePhase {
   const { scope, step, launch, check } = ctx;
+  const { onTimeout } = options;
   const launchTemplateSlave = launch('Launch Template Slave', {
     step: 'launch-instances',
     payload: {
       role: 'template-slave',
       count: 1,
-      instanceType: J.stringAt(`${SPEC}.slaveInstanceType`),
-      imageId: J.stringAt('$.validated.baseImageId'),
-      // The public subnet: the template slave reaches the package mirrors through the
-      // internet gateway, so the bake does not wait for the NAT gateway.
-      subnetId: J.stringAt('$.subnets.publicSubnetId'),
-      securityGroupId: J.stringAt('$.network.slaveSecurityGroupId'),
+      instanceType: J.stringAt(inputs.instanceType),
+      imageId: J.stringAt(inputs.baseImageId),
+      subnetId: J.stringAt(inputs.subnetId),
+      securityGroupId: J.stringAt(inputs.securityGroupId),
+      ...(inputs.tokenSuffix ? { tokenSuffix: inputs.tokenSuffix } : {}),
     },
     result: { instanceIds: '$.Payload.instanceIds', instanceId: '$.Payload.instanceIds[0]' },
     resultPath: '$.templateSlave',
   });
   const configureTemplateSlave = step('Configure Template Slave', {
     step: 'configure-template-slave',
-    payload: { instanceId: J.stringAt('$.templateSlave.instanceId'), software: J.objectAt(`${SPEC}.software`) },
+    payload: { instanceId: J.stringAt('$.templateSlave.instanceId'), software: J.objectAt(inputs.software) },
     result: { commandId: '$.Payload.commandId' },
     resultPath: '$.templateSlaveSetup',
   });
@@ -70,9 +145,9 @@ function bakeSlaveImage(ctx: CreatePhaseContext): sfn.Chain {
     step: 'bake-image',
     payload: {
       instanceId: J.stringAt('$.templateSlave.instanceId'),
-      vpcId: J.stringAt('$.vpc.vpcId'),
+      vpcId: J.stringAt(inputs.vpcId),
       imageHash: J.stringAt('$.slaveImageCache.imageHash'),
-      freshImage: J.stringAt(`${SPEC}.freshImage`),
+      freshImage: J.stringAt(inputs.freshImage),
     },
     result: { imageId: '$.Payload.imageId' },
     resultPath: '$.slaveImage',
@@ -83,55 +158,66 @@ function bakeSlaveImage(ctx: CreatePhaseContext): sfn.Chain {
     result: { terminating: '$.Payload.terminating' },
     resultPath: '$.templateSlaveTermination',
   });
+  if (options.next) terminateTemplateSlave.next(options.next);
+  const checkImage = check('Check Slave Image', {
+    step: 'check-image',
+    payload: { imageId: J.stringAt('$.slaveImage.imageId'), ...inputs.budgets.image },
+    result: { state: '$.Payload.state', ...POLL_ANSWER },
+    resultPath: '$.slaveImageStatus',
+  });
+  const checkSetup = check('Check Template Slave Setup', {
+    step: 'check-command',
+    payload: {
+      commandId: J.stringAt('$.templateSlaveSetup.commandId'),
+      instanceIds: J.listAt('$.templateSlave.instanceIds'),
+      ...inputs.budgets.setup,
+    },
+    result: { done: '$.Payload.done', ...POLL_ANSWER },
+    resultPath: '$.templateSlaveSetupStatus',
+  });
+  const checkOnline = check('Check Template Slave Online', {
+    step: 'check-ssm-online',
+    payload: { instanceIds: J.listAt('$.templateSlave.instanceIds'), ...inputs.budgets.online },
+    result: { online: '$.Payload.online', ...POLL_ANSWER },
+    resultPath: '$.templateSlaveOnline',
+  });
   const imageLoop = timedPollLoop(scope, {
     subject: 'Slave Image',
-    probe: check('Check Slave Image', {
-      step: 'check-image',
-      payload: { imageId: J.stringAt('$.slaveImage.imageId'), ...budget('imageMinutes') },
-      result: { state: '$.Payload.state', ...POLL_ANSWER },
-      resultPath: '$.slaveImageStatus',
-    }),
+    probe: checkImage,
     answerPath: '$.slaveImageStatus',
     question: 'Is Slave Image Available?',
     done: sfn.Condition.stringEquals('$.slaveImageStatus.state', 'available'),
     next: terminateTemplateSlave,
     stepId: 'check-image',
     notDone: 'slave image not available',
+    ...(onTimeout ? { onTimeout } : {}),
   });
   const templateSetupLoop = timedPollLoop(scope, {
     subject: 'Template Slave Setup',
-    probe: check('Check Template Slave Setup', {
-      step: 'check-command',
-      payload: {
-        commandId: J.stringAt('$.templateSlaveSetup.commandId'),
-        instanceIds: J.listAt('$.templateSlave.instanceIds'),
-        ...budget('slaveSetupMinutes'),
-      },
-      result: { done: '$.Payload.done', ...POLL_ANSWER },
-      resultPath: '$.templateSlaveSetupStatus',
-    }),
+    probe: checkSetup,
     answerPath: '$.templateSlaveSetupStatus',
     question: 'Is Template Slave Setup Done?',
     done: sfn.Condition.booleanEquals('$.templateSlaveSetupStatus.done', true),
     next: sfn.Chain.start(bakeImage).next(imageLoop),
     stepId: 'check-command',
     notDone: 'template slave setup not finished',
+    ...(onTimeout ? { onTimeout } : {}),
   });
-  return sfn.Chain.start(launchTemplateSlave).next(
+  const chain = sfn.Chain.start(launchTemplateSlave).next(
     timedPollLoop(scope, {
       subject: 'Template Slave Online',
-      probe: check('Check Template Slave Online', {
-        step: 'check-ssm-online',
-        payload: { instanceIds: J.listAt('$.templateSlave.instanceIds'), ...budget('nodesOnlineMinutes') },
-        result: { online: '$.Payload.online', ...POLL_ANSWER },
-        resultPath: '$.templateSlaveOnline',
-      }),
+      probe: checkOnline,
       answerPath: '$.templateSlaveOnline',
       question: 'Is Template Slave Online?',
       done: sfn.Condition.booleanEquals('$.templateSlaveOnline.online', true),
       next: sfn.Chain.start(configureTemplateSlave).next(templateSetupLoop),
       stepId: 'check-ssm-online',
       notDone: 'template slave not online in SSM',
+      ...(onTimeout ? { onTimeout } : {}),
     })
   );
+  return {
+    chain,
+    tasks: [launchTemplateSlave, checkOnline, configureTemplateSlave, checkSetup, bakeImage, checkImage, terminateTemplateSlave],
+  };
 }

@@ -2,13 +2,17 @@
  * The slaves phase of the create machine (the slaves' branch of Build Cluster Nodes):
  *
  *   Prepare Slave Network And Image:
- *       [Create NAT Gateway → wait available → Create Private Route Table] ‖ [the slave image phase]
+ *       [Create NAT Gateway → wait available → Create Private Route Table]
+ *     ‖ [Are Slaves Wanted? yes: the slave image phase; no: No Slave Image Needed]
  *   → Any Slaves To Launch? → Launch Slaves → wait slaves SSM Online → Slaves Booted
  *
  * The slaves need the slave image, the NAT route of their private subnets and the masters'
  * private IPs (known at launch), not configured masters: their agents retry ZooKeeper until
  * a master runs. So they launch as soon as the image and the route exist, while the masters
  * install.
+ *
+ * A cluster created without slaves bakes no image: no template slave, no bake. Its VPC
+ * records the image's recipe (Create VPC), and its first scale-out bakes the image then.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { timedPollLoop } from '../poll-loop';
@@ -34,7 +38,13 @@ export function slavesPhase(ctx: CreatePhaseContext, props: SlavesPhaseProps): s
     resultPath: '$.slaveSupply',
   })
     .branch(natGatewayBranch(ctx))
-    .branch(props.image);
+    .branch(
+      new sfn.Choice(scope, 'Are Slaves Wanted?').when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), props.image).otherwise(
+        new sfn.Pass(scope, 'No Slave Image Needed', {
+          result: sfn.Result.fromObject({ slaveImage: { imageId: null }, slaveImageCache: { imageHash: null } }),
+        })
+      )
+    );
   const launchSlaves = launch('Launch Slaves', {
     step: 'launch-instances',
     payload: {

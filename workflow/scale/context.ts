@@ -26,6 +26,12 @@ export const SCALE_MACHINE_STEP_IDS = [
   'terminate-instances',
   'check-instances-gone',
   'record-scale',
+  // The bake of a cluster that has no slave image yet (created with 0 slaves), and its rollback.
+  'find-cached-image',
+  'configure-template-slave',
+  'bake-image',
+  'check-image',
+  'discard-image-bake',
 ] as const satisfies readonly StepId[];
 
 export type ScaleMachineStepId = (typeof SCALE_MACHINE_STEP_IDS)[number];

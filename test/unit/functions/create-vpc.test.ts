@@ -1,6 +1,7 @@
 import { CreateVpcCommand, DescribeVpcsCommand, EC2Client, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createVpcStep } from '../../../functions/create-vpc/create-vpc';
+import { recipeFromTags } from '../../../functions/shared/image-recipe';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
@@ -44,6 +45,35 @@ describe('create-vpc', () => {
     expect(ec2Mock).toHaveReceivedCommandTimes(ModifyVpcAttributeCommand, 2);
     expect(ec2Mock).toHaveReceivedCommandWith(ModifyVpcAttributeCommand, { VpcId: 'vpc-1', EnableDnsSupport: { Value: true } });
     expect(ec2Mock).toHaveReceivedCommandWith(ModifyVpcAttributeCommand, { VpcId: 'vpc-1', EnableDnsHostnames: { Value: true } });
+  });
+
+  it("records the slave image's recipe on the VPC at its creation, one tag per field", async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+    ec2Mock.on(CreateVpcCommand).resolves({ Vpc: { VpcId: 'vpc-1' } });
+    ec2Mock.on(ModifyVpcAttributeCommand).resolves({});
+    const recipe = {
+      baseImageId: 'ami-ubuntu',
+      software: {
+        ubuntuRelease: '24.04' as const,
+        mesosVersion: '1.11.0-0.7.1.ubuntu2404',
+        marathonVersion: '1.11.30',
+        packageRepository: 'https://rpm.aventer.biz/Ubuntu/noble',
+        packageKeyUrl: 'https://www.aventer.biz/assets/support_aventer.asc',
+        packageSource: 'vendor' as const,
+      },
+      freshImage: true,
+    };
+    // Act
+    await invokeStep(createVpcStep, { ...input, slaveImageRecipe: recipe }, { ec2: new EC2Client({}) });
+    // Assess
+    const tags = ec2Mock.commandCalls(CreateVpcCommand)[0]?.args[0].input.TagSpecifications?.[0]?.Tags ?? [];
+    const record = Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+    expect(record['mesos-cluster:recipe-base-image']).toBe('ami-ubuntu');
+    expect(record['mesos-cluster:recipe-mesos-version']).toBe('1.11.0-0.7.1.ubuntu2404');
+    expect(record['mesos-cluster:recipe-fresh-image']).toBe('true');
+    expect(recipeFromTags(record)).toEqual(recipe);
+    expect(recipeFromTags({ ...record, 'mesos-cluster:recipe-base-image': '' })).toBeUndefined();
   });
 
   it('returns the VPC found by tag on a re-run without creating another', async () => {

@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { planScaleStep } from '../../../functions/plan-scale/plan-scale';
 import type { PlanScaleInput } from '../../../functions/shared/contracts';
+import { recipeTags } from '../../../functions/shared/image-recipe';
 import { invokeStep } from '../../../functions/shared/step';
 
 const ec2Mock = mockClient(EC2Client);
@@ -397,14 +398,60 @@ describe('plan-scale', () => {
     expect(plan.launch?.imageId).toBe('ami-baked');
   });
 
-  it('throws FatalError when a scale-out finds no image at all', async () => {
+  it('throws FatalError when a scale-out finds no image and the VPC records no recipe to bake one', async () => {
     // Prepare
     world({ slaves: 0, images: [], tags: { 'mesos-cluster:autoscaling': 'min=0,max=6,out=75,in=25,step=2,cooldown=300' } });
     // Act
     const run = invokeStep(planScaleStep, api(2), clients);
     // Assess
-    await expect(run).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining('no available slave image') });
+    await expect(run).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining('no image recipe to bake one from') });
     expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
+  });
+
+  it('plans a bake from the recipe the VPC recorded when a cluster created without slaves scales out', async () => {
+    // Prepare
+    const recipe = {
+      baseImageId: 'ami-ubuntu',
+      software: {
+        ubuntuRelease: '24.04' as const,
+        mesosVersion: '1.11.0-0.7.1.ubuntu2404',
+        marathonVersion: '1.11.30',
+        packageRepository: 'https://rpm.aventer.biz/Ubuntu/noble',
+        packageKeyUrl: 'https://www.aventer.biz/assets/support_aventer.asc',
+        packageSource: 'vendor' as const,
+      },
+      freshImage: false,
+    };
+    const tags = Object.fromEntries(recipeTags(recipe).map((t) => [t.Key, t.Value]));
+    world({ slaves: 0, images: [], tags: { ...tags, 'mesos-cluster:autoscaling': 'min=0,max=6,out=75,in=25,step=2,cooldown=300' } });
+    ec2Mock.on(DescribeSubnetsCommand).callsFake((input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
+      const role = input.Filters?.find((f) => f.Name === 'tag:mesos-cluster:role')?.Values?.[0];
+      return role === 'public-subnet'
+        ? {
+            Subnets: [
+              { SubnetId: 'subnet-pub-b', AvailabilityZone: 'eu-west-1b' },
+              { SubnetId: 'subnet-pub-a', AvailabilityZone: 'eu-west-1a' },
+            ],
+          }
+        : { Subnets: [{ SubnetId: 'subnet-priv' }] };
+    });
+    // Act
+    const plan = await invokeStep(planScaleStep, api(2), clients);
+    // Assess
+    expect(plan.action).toBe('out');
+    expect(plan.launch?.imageId).toBeNull();
+    expect(plan.bake).toEqual({ vpcId: 'vpc-1', ...recipe, publicSubnetId: 'subnet-pub-a' });
+    expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, LEASE_TAGS);
+  });
+
+  it('plans no bake when the cluster has an image', async () => {
+    // Prepare
+    world({ slaves: 2 });
+    // Act
+    const plan = await invokeStep(planScaleStep, api(4), clients);
+    // Assess
+    expect(plan.launch?.imageId).toBe('ami-baked');
+    expect(plan.bake).toBeUndefined();
   });
 
   it('throws FatalError when no master runs', async () => {

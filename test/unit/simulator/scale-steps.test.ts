@@ -156,7 +156,15 @@ describe('scale steps against the simulated cloud', () => {
     const master = { ...ref, instanceId: plan.masterInstanceId as string };
     if (plan.action === 'out') {
       const launch = plan.launch as NonNullable<PlanScaleOutput['launch']>;
-      await step(launchInstancesStep, { ...ref, ...launch, role: 'slave', count: plan.delta, tokenSuffix: `scale-${executions}` });
+      if (launch.imageId === null) throw new Error('this world always has a slave image');
+      await step(launchInstancesStep, {
+        ...ref,
+        ...launch,
+        imageId: launch.imageId,
+        role: 'slave',
+        count: plan.delta,
+        tokenSuffix: `scale-${executions}`,
+      });
       await until(
         async () => {
           const { commandId } = await step(queryAgentsStep, master, 5000);

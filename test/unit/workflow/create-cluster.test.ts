@@ -259,7 +259,7 @@ describe('create-cluster machine definition', () => {
     expect(asl.States['Build Cluster Nodes']?.Next).toBe('Any Slaves?');
     expect(gateways).toEqual(['Create Internet Gateway', 'Allocate Elastic IP', 'Create Security Groups']);
     expect(nodes).toEqual(['Wait For Masters Online', 'Prepare Slave Network And Image']);
-    expect(supply).toEqual(['Create NAT Gateway', 'Find Cached Slave Image']);
+    expect(supply).toEqual(['Create NAT Gateway', 'Are Slaves Wanted?']);
     expect(slavesBranch['Prepare Slave Network And Image']?.Next).toBe('Any Slaves To Launch?');
     expect(asl.States['Any Slaves?']?.Choices).toEqual([
       // The agents loop starts with a query: the slaves have been booting since their launch.
@@ -312,7 +312,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(111);
+    expect(states.length).toBe(113);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -557,7 +557,8 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(order('Create Subnets')).toBeLessThan(order('Create Internet Gateway'));
     // The masters and the template slave do not wait for the NAT gateway.
     expect(call('Launch Masters')).toBeLessThan(call('Create NAT Gateway'));
-    expect(call('Launch Template Slave')).toBeLessThan(call('Check NAT Gateway'));
+    // (The template slave's launch comes before the NAT route, which waits for an available NAT gateway.)
+    expect(call('Launch Template Slave')).toBeLessThan(call('Create Private Route Table'));
     // The slaves wait for the image and the NAT route, then boot before the agents are counted.
     expect(call('Terminate Template Slave')).toBeLessThan(call('Launch Slaves'));
     expect(call('Create Private Route Table')).toBeLessThan(call('Launch Slaves'));
@@ -699,7 +700,7 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(run.output).toEqual(expect.objectContaining({ nodes: expect.objectContaining({ slaveImageId: 'ami-cached' }) }));
   });
 
-  it('skips the slaves when the spec asks for none', async () => {
+  it('skips the slaves and the slave image when the spec asks for no slaves: no template slave, no bake', async () => {
     // Prepare
     const spec = { ...SPEC, slaves: 0 };
 
@@ -715,9 +716,20 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
       'Mark Cluster Ready',
       'Cluster Ready',
     ]);
-    expect(callsOf(run.calls, 'check-ssm-online').map((c) => c.stateName)).toEqual(['Check Masters Online', 'Check Template Slave Online']);
-    expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).not.toContain('slave');
-    expect(callsOf(run.calls, 'query-agents')).toEqual([]);
+    expect(callsOf(run.calls, 'check-ssm-online').map((c) => c.stateName)).toEqual(['Check Masters Online']);
+    expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).toEqual(['master']);
+    for (const stepId of [
+      'find-cached-image',
+      'configure-template-slave',
+      'bake-image',
+      'check-image',
+      'terminate-instances',
+      'query-agents',
+    ] as const) {
+      expect(callsOf(run.calls, stepId)).toEqual([]);
+    }
+    expect(run.entered).toContain('No Slave Image Needed');
+    expect(run.output).toEqual(expect.objectContaining({ nodes: expect.objectContaining({ slaveImageId: null, slaveImageHash: null }) }));
   });
 
   it('retries a RetryableError and a NotReadyError, then succeeds', async () => {

@@ -227,7 +227,20 @@ describe('scale-cluster machine definition', () => {
     // Act
     const planCatch = asl.States['Plan Scale']?.Catch;
     const leaseCatch = asl.States['Check Scale Lease']?.Catch;
-    const others = new Set(tasks.filter(([name]) => name !== 'Record Scale Failure').map(([, s]) => JSON.stringify(s.Catch)));
+    const bakeTasks = new Set([
+      'Find Cached Slave Image',
+      'Launch Template Slave',
+      'Check Template Slave Online',
+      'Configure Template Slave',
+      'Check Template Slave Setup',
+      'Bake Slave Image',
+      'Check Slave Image',
+      'Terminate Template Slave',
+    ]);
+    const bake = new Set(tasks.filter(([name]) => bakeTasks.has(name)).map(([, s]) => JSON.stringify(s.Catch)));
+    const others = new Set(
+      tasks.filter(([name]) => name !== 'Record Scale Failure' && !bakeTasks.has(name)).map(([, s]) => JSON.stringify(s.Catch))
+    );
 
     // Assess
     expect(planCatch).toEqual([
@@ -239,6 +252,10 @@ describe('scale-cluster machine definition', () => {
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record Scale Failure' },
     ]);
     expect([...others]).toEqual([JSON.stringify([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record Scale Failure' }])]);
+    // A failed bake of a cluster's first image is discarded (template slave, image, snapshots) before the failure is recorded.
+    expect([...bake]).toEqual([JSON.stringify([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Discard Image Bake' }])]);
+    expect(tasks.filter(([name]) => bakeTasks.has(name))).toHaveLength(bakeTasks.size);
+    expect(asl.States['Discard Image Bake']?.Next).toBe('Record Scale Failure');
     expect(asl.States['Record Scale Failure']?.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'Note Unrecorded Scale Failure' },
     ]);
@@ -248,7 +265,9 @@ describe('scale-cluster machine definition', () => {
     // Prepare
     const states = allStates(asl);
     const byName = new Map(states);
-    const questions = states.filter(([name]) => /^(Are|Is|Have) /.test(name) && name !== 'Is A Scale Needed?');
+    const questions = states.filter(
+      ([name]) => /^(Are|Is|Have) /.test(name) && name !== 'Is A Scale Needed?' && name !== 'Is A Slave Image Cached?'
+    );
 
     // Act
     const bounds = questions.map(([name, s]): [string, string] => {
@@ -266,6 +285,9 @@ describe('scale-cluster machine definition', () => {
 
     // Assess
     expect(Object.fromEntries(bounds)).toEqual({
+      'Is Template Slave Online?': 'budget 900',
+      'Is Template Slave Setup Done?': 'budget 1200',
+      'Is Slave Image Available?': 'budget 2400',
       'Are New Slaves Online?': 'budget 900',
       'Are New Agents Registered?': 'budget 1500',
       'Is Drain Command Done?': 'budget 180',
