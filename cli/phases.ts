@@ -63,7 +63,11 @@ export const PHASES: readonly PhaseRule[] = [
     states: /^(Launch Masters|Configure Masters|.*Masters? (Online|Setup)\b.*|Is Master Setup Done\?|Masters Configured)$/,
     ends: ['Masters Configured'],
   },
-  { name: 'image', states: /Slave Image|Template Slave/, ends: ['Use Cached Slave Image', 'Terminate Template Slave'] },
+  {
+    name: 'image',
+    states: /Slave Image|Template Slave|^(Are Slaves Wanted\?|Discard Image Bake)$/,
+    ends: ['Use Cached Slave Image', 'Terminate Template Slave', 'No Slave Image Needed', "Use The Cluster's Slave Image"],
+  },
   {
     name: 'slaves',
     states: /^(Any Slaves To Launch\?|No Slaves To Launch|Launch Slaves|.*Slaves Online.*|Slaves Booted)$/,
