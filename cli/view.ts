@@ -169,7 +169,8 @@ export function viewText(view: ClusterView): string {
       ? `${image.id}${image.hash ? ` recipe ${image.hash.slice(0, 12)}` : ''}${image.reused ? ` (reused from ${image.bakedBy})` : image.bakedBy ? ' (baked)' : ''}`
       : view.imageId
   );
-  // One URL per master: any master answers (a standby one redirects to the leader).
+  // One URL per master: the leading master's UI shows the cluster; a standby one redirects to
+  // the leader's advertised (private) address, which only the VPC reaches.
   const withUrls = view.masterUrls.filter((u) => u.mesos);
   const labelled = (u: ClusterView['masterUrls'][number], url: string | null) =>
     `${url}${withUrls.length > 1 ? `  (${u.instanceId})` : ''}`;
