@@ -45,6 +45,8 @@ export interface Operation {
   readonly after: readonly Dependency[];
   /** Repeated for every instance of this group. */
   readonly each?: InstanceGroup;
+  /** Only when this group is not empty (e.g. the smoke test needs a slave): otherwise expanded away. */
+  readonly when?: InstanceGroup;
   /**
    * `all` (default): starts when every dependency has ended. `any`: when the first one has
    * (e.g. an agent registers with whichever master runs first).
@@ -127,18 +129,20 @@ function topologicalOrder(items: readonly { id: string; deps: readonly string[] 
 
 /**
  * Expands a graph for the group sizes of a scenario: a per-instance operation becomes one
- * node per instance (none for an empty group). A per-instance operation that depends on an
+ * node per instance (none for an empty group), an operation `when` a group exists none when
+ * it is empty. A per-instance operation that depends on an
  * operation of the same group depends on the same instance; any other dependency on a
  * per-instance operation means every instance of it.
  */
 export function expandGraph(graph: DependencyGraph, sizes: GroupSizes, model: LatencyModel, realized?: RealizedLatency): GraphNode[] {
   validateGraph(graph);
   const ops = new Map(graph.operations.map((op) => [op.id, op]));
-  const count = (group: InstanceGroup | undefined) => (group === undefined ? 1 : Math.max(0, Math.floor(sizes[group] ?? 0)));
+  const size = (group: InstanceGroup | undefined) => (group === undefined ? 1 : Math.max(0, Math.floor(sizes[group] ?? 0)));
+  const count = (op: Operation) => (op.when !== undefined && size(op.when) === 0 ? 0 : size(op.each));
   const nodeId = (op: Operation, index: number) => (op.each === undefined ? op.id : `${op.id}#${index}`);
   const nodes: GraphNode[] = [];
   for (const op of graph.operations) {
-    for (let index = 0; index < count(op.each); index++) {
+    for (let index = 0; index < count(op); index++) {
       const after: { node: string; lagMs: number }[] = [];
       for (const dep of op.after) {
         const target = ops.get(dep.on) as Operation;
@@ -146,7 +150,7 @@ export function expandGraph(graph: DependencyGraph, sizes: GroupSizes, model: La
         if (target.each !== undefined && target.each === op.each) {
           after.push({ node: nodeId(target, index), lagMs });
         } else {
-          for (let j = 0; j < count(target.each); j++) after.push({ node: nodeId(target, j), lagMs });
+          for (let j = 0; j < count(target); j++) after.push({ node: nodeId(target, j), lagMs });
         }
       }
       const at = op.each === undefined ? undefined : index;

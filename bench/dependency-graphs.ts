@@ -236,6 +236,52 @@ function slaves(launchAfter: readonly Edge[]): Operation[] {
   ];
 }
 
+/**
+ * The Marathon smoke test: one app deployed through a master, its task run on an agent,
+ * seen running by a status query, then removed. Each action is a command on the master.
+ * Only with slaves: without an agent nothing can run the app, and the create skips it.
+ */
+function smokeTest(): Operation[] {
+  const command: readonly LatencyTerm[] = ['ssmDeliveryMs', 'commandDurationsMs.marathon-smoke-test'];
+  const ops: Operation[] = [
+    {
+      id: 'smoke-app-deployed',
+      what: 'SendCommand marathon-smoke-test deploy → Success',
+      latency: command,
+      after: [{ on: 'mesos-master-running', why: 'Marathon accepts the app only once it runs on a configured master' }],
+    },
+    {
+      id: 'smoke-agent',
+      what: 'a first agent offers resources',
+      latency: [],
+      join: 'any',
+      after: [{ on: 'slave.registered', why: 'Marathon places the task on whichever agent registers first' }],
+    },
+    {
+      id: 'smoke-app-running',
+      what: "the app's task pulls its image and runs on an agent",
+      latency: ['marathonAppRunningMs'],
+      after: [
+        { on: 'smoke-app-deployed', why: 'Marathon launches the task once the app is deployed' },
+        { on: 'smoke-agent', why: 'the task starts only on a registered agent' },
+      ],
+    },
+    {
+      id: 'smoke-app-seen',
+      what: 'SendCommand marathon-smoke-test status → running',
+      latency: command,
+      after: [{ on: 'smoke-app-running', why: 'the status reports the task running only once it runs' }],
+    },
+    {
+      id: 'smoke-app-removed',
+      what: 'SendCommand marathon-smoke-test remove → Success',
+      latency: command,
+      after: [{ on: 'smoke-app-seen', why: 'ready means the cluster has run work: the app is removed once it has been seen running' }],
+    },
+  ];
+  return ops.map((op) => ({ ...op, when: 'slave' }));
+}
+
 /** The private subnet's path and the masters' IPs a slave launch needs. */
 function slaveLaunchNeeds(image: Edge): Edge[] {
   return [
@@ -255,6 +301,7 @@ const READY: Operation = {
   latency: [],
   after: [
     { on: 'agents-counted', why: 'ready means every requested agent is registered' },
+    { on: 'smoke-app-removed', why: 'ready means the cluster has run a Marathon app, and the app is gone' },
     { on: 'masters-configured', why: 'ready means every master is configured' },
     { on: 'private-internet-path', why: 'ready means the private subnet reaches the internet' },
   ],
@@ -269,6 +316,7 @@ export const CREATE_FRESH_BAKE: DependencyGraph = {
     ...masters(),
     ...bake(),
     ...slaves(slaveLaunchNeeds({ on: 'image-available', why: 'RunInstances refuses a pending image (InvalidAMIID.Unavailable)' })),
+    ...smokeTest(),
     READY,
   ],
   end: 'ready',
@@ -283,6 +331,7 @@ export const CREATE_REUSED_IMAGE: DependencyGraph = {
     ...masters(),
     { id: 'image-found', what: 'DescribeImages finds the cached image', latency: [], after: [] },
     ...slaves(slaveLaunchNeeds({ on: 'image-found', why: 'the slaves launch from the cached image' })),
+    ...smokeTest(),
     READY,
   ],
   end: 'ready',
@@ -403,7 +452,7 @@ export function graphMarkdown(graph: DependencyGraph): string {
     '| --- | --- | --- | --- |',
   ];
   for (const op of graph.operations) {
-    const name = op.each ? `${op.id} (each ${op.each})` : op.id;
+    const name = op.each ? `${op.id} (each ${op.each})` : op.when ? `${op.id} (with a ${op.when})` : op.id;
     const latency = op.latency.length > 0 ? op.latency.map((t) => `\`${t}\``).join(' + ') : '0';
     const deps =
       op.after.length === 0

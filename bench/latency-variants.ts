@@ -20,6 +20,7 @@ const SCALED_FIELDS = [
   'ssmDeliveryMs',
   'agentRegisterMs',
   'agentDrainMs',
+  'marathonAppRunningMs',
 ] as const;
 
 /** The model with every operation duration (and every document run time) multiplied by `factor`. */

@@ -48,6 +48,18 @@ function commandMs(state: CloudState, w: RunWindow, behaviour: CommandRecord['be
   return best;
 }
 
+/** Milliseconds from request to end of each successful smoke test command of `action` in the window. */
+function smokeCommandsMs(state: CloudState, w: RunWindow, action: string): number[] {
+  return Object.values(state.commands)
+    .filter((c) => c.behaviour === 'marathon-smoke-test' && c.parameters.SmokeTestAction?.[0] === action && inWindow(c.requestedAt, w))
+    .sort((a, b) => a.requestedAt - b.requestedAt)
+    .flatMap((c) => c.invocations.filter((inv) => inv.outcome === 'Success').map((inv) => inv.endAt - c.requestedAt));
+}
+
+function minOf(values: number[]): number | undefined {
+  return values.length === 0 ? undefined : Math.min(...values);
+}
+
 function maxOf(values: number[]): number | undefined {
   return values.length === 0 ? undefined : Math.max(...values);
 }
@@ -86,6 +98,13 @@ export function realizedCreate(state: CloudState, w: RunWindow): { sizes: GroupS
         return at(slaves)?.agentRegisterMs;
       case 'image-available':
         return maxOf(images.map((img) => img.availableAt - img.createdAt));
+      case 'smoke-app-deployed':
+        return smokeCommandsMs(state, w, 'deploy').at(-1);
+      // Whichever status query saw the app running: the shortest keeps the bound a bound.
+      case 'smoke-app-seen':
+        return minOf(smokeCommandsMs(state, w, 'status'));
+      case 'smoke-app-removed':
+        return smokeCommandsMs(state, w, 'remove').at(-1);
       case 'nat-available':
         return maxOf(nats.flatMap((n) => (n.availableAt === undefined ? [] : [n.availableAt - n.createdAt])));
       default:

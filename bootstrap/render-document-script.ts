@@ -20,6 +20,7 @@ export const BOOTSTRAP_SCRIPTS = [
   'drain-agents',
   'publish-metrics',
   'install-metrics-publisher',
+  'marathon-smoke-test',
 ] as const;
 
 /** Name of a script in bootstrap/, without `.sh`. */
@@ -54,6 +55,7 @@ export const SCRIPT_PARAMETERS: Readonly<Record<BootstrapScriptName, Readonly<Re
   'publish-metrics': {},
   // Run by the configure-master document as its last step (aws:runDocument).
   'install-metrics-publisher': {},
+  'marathon-smoke-test': { SmokeTestAction: 'SMOKE_TEST_ACTION' },
 };
 
 /** The parameters of the package mirror (PackageSource mirror); empty for the vendor's repository. */

@@ -110,6 +110,7 @@ function simulatorOptions(latencyModel?: string, region?: string) {
       [IN_PROCESS_DOCUMENTS.countAgents]: 'count-agents',
       [IN_PROCESS_DOCUMENTS.agentLoad]: 'agent-load',
       [IN_PROCESS_DOCUMENTS.drainAgents]: 'drain-agents',
+      [IN_PROCESS_DOCUMENTS.marathonSmokeTest]: 'marathon-smoke-test',
     } as const,
   };
 }

@@ -16,6 +16,7 @@ export const IN_PROCESS_DOCUMENTS: Readonly<Record<DocumentKey, string>> = {
   countAgents: 'MesosCluster-CountAgents',
   agentLoad: 'MesosCluster-AgentLoad',
   drainAgents: 'MesosCluster-DrainAgents',
+  marathonSmokeTest: 'MesosCluster-MarathonSmokeTest',
 };
 
 /** The instance profile of the in-process runs' nodes (the simulated cloud has it). */

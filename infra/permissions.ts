@@ -370,6 +370,9 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
       return [tagged(ctx, ['ec2:TerminateInstances'], ['instance'])];
     case 'query-agents':
       return sendCommand(ctx, 'countAgents');
+    case 'marathon-smoke-test':
+      // The deploy and remove commands are sent once (ListCommands finds an earlier send).
+      return [...sendCommand(ctx, 'marathonSmokeTest'), ...describe('ssm:ListCommands', 'ssm:GetCommandInvocation')];
     case 'mark-ready':
     case 'record-failure': {
       // Only the status tag of the cluster's VPC.

@@ -18,6 +18,7 @@ import { tagHandlers } from './ec2/tags';
 import { SimError, serviceError } from './errors';
 import { checkFault, takeFault } from './faults';
 import { loadLatencyModel } from './latency-model';
+import { marathonApps, type SimulatedMarathonApp } from './marathon';
 import { registeredAgents, runsMaster } from './mesos';
 import { type AccountQuotas, offeringHandlers, quotasOf, serviceQuotasHandlers } from './quotas';
 import { s3Handlers, tamperPackageObject } from './s3';
@@ -34,6 +35,7 @@ export const DEFAULT_DOCUMENTS: Readonly<Record<string, DocumentBehaviour>> = {
   'MesosCluster-CountAgents': 'count-agents',
   'MesosCluster-AgentLoad': 'agent-load',
   'MesosCluster-DrainAgents': 'drain-agents',
+  'MesosCluster-MarathonSmokeTest': 'marathon-smoke-test',
 };
 
 /** A change of an alarm's state: what EventBridge delivers as `CloudWatch Alarm State Change`. */
@@ -306,6 +308,23 @@ export class SimulatedCloud {
       }
     }
     return changes.sort((a, b) => a.at - b.at || (a.alarmName < b.alarmName ? -1 : 1));
+  }
+
+  /**
+   * From now on, the task of every Marathon smoke test app fails with `message` and never
+   * runs (undefined: they run again).
+   */
+  failMarathonTasks(message: string | undefined): void {
+    if (message === undefined) delete this.#sim.state.marathonTaskFailure;
+    else this.#sim.state.marathonTaskFailure = message;
+  }
+
+  /**
+   * The Marathon smoke test apps (the last one of each cluster, by VPC) now: when each was
+   * deployed, first reported running and removed, and whether Marathon still has it.
+   */
+  marathonApps(): SimulatedMarathonApp[] {
+    return marathonApps(this.#sim, this.#sim.now());
   }
 
   /** Replaces a package mirror object's content behind the mirror command's back: a tampered package. */

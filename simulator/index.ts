@@ -12,6 +12,7 @@ export { ACCOUNT_ID, PUBLIC_IMAGES } from './core';
 export { type SimulatedServiceError, serviceError, THROTTLING_CODES } from './errors';
 export { COMMAND_FAULT_OUTCOMES, FAULT_ERROR_CODES } from './faults';
 export { defaultLatencyModel, LatencyModelError, loadLatencyModel, mergeLatencyModel } from './latency-model';
+export type { SimulatedMarathonApp } from './marathon';
 export { type AccountQuotas, DEFAULT_QUOTAS, INSTANCE_TYPE_VCPUS, QUOTA_CODES } from './quotas';
 export { PUBLISH_INTERVAL_MS, SIMULATED_METRICS } from './scaling';
 export type {

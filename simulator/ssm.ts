@@ -24,6 +24,7 @@ import { ACCOUNT_ID, type Handler, type Out, op, PUBLIC_IMAGES, publicImage, typ
 import { ssmOnline } from './ec2/facts';
 import { fail } from './errors';
 import { COMMAND_FAULT_OUTCOMES, takeFault } from './faults';
+import { applySmokeTestAction, smokeTestStatusOutput } from './marathon';
 import { registeredAgents, runsMaster } from './mesos';
 import { mirrorRefusal } from './s3';
 import { agentLoadOutput, applyDrain, parseAgentIps } from './scaling';
@@ -134,7 +135,7 @@ const OUTPUT: Record<string, string> = {
 };
 
 /** Documents that only a running Mesos master can answer. */
-const MASTER_DOCUMENTS: readonly DocumentBehaviour[] = ['count-agents', 'agent-load', 'drain-agents'];
+const MASTER_DOCUMENTS: readonly DocumentBehaviour[] = ['count-agents', 'agent-load', 'drain-agents', 'marathon-smoke-test'];
 
 /** The state of one invocation now, computed from its planned times and what happened to the instance. */
 function invocationStatus(sim: Sim, command: CommandRecord, inv: InvocationRecord): InvocationStatus {
@@ -178,6 +179,10 @@ function invocationStatus(sim: Sim, command: CommandRecord, inv: InvocationRecor
       stdout: '',
       stderr: 'no Mesos master runs on this instance\n',
     };
+  }
+  if (command.behaviour === 'marathon-smoke-test' && command.parameters.SmokeTestAction?.[0] === 'status') {
+    inv.output ??= smokeTestStatusOutput(sim, inst as InstanceRecord, inv.endAt);
+    return { status: 'Success', details: 'Success', responseCode: 0, ...ended, stdout: inv.output, stderr: '' };
   }
   if (command.behaviour === 'count-agents' || command.behaviour === 'agent-load') {
     if (inv.output === undefined) {
@@ -279,6 +284,9 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
       if (behaviour === 'configure-master') inst.masterAt = Math.min(inst.masterAt ?? Number.POSITIVE_INFINITY, inv.endAt);
       if (behaviour === 'configure-slave') inst.agentInstalledAt = Math.min(inst.agentInstalledAt ?? Number.POSITIVE_INFINITY, inv.endAt);
       if (behaviour === 'drain-agents' && runsMaster(inst, inv.endAt)) applyDrain(sim, inst, agentIps ?? [], inv.endAt);
+      if (behaviour === 'marathon-smoke-test' && runsMaster(inst, inv.endAt)) {
+        applySmokeTestAction(sim, inst, input.Parameters?.SmokeTestAction?.[0], inv.endAt);
+      }
     }
   }
   return { Command: commandView(sim, command) };

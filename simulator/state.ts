@@ -277,6 +277,10 @@ export interface CloudState {
   clientTokens: Record<string, TokenRecord>;
   faults: FaultSpec[];
   buckets: Record<string, BucketRecord>;
+  /** The Marathon smoke test app of each cluster, by VPC id (simulator/marathon.ts). */
+  marathonApps?: Record<string, import('./marathon').MarathonAppRecord>;
+  /** Set: every smoke test app's task fails with this message (an injected fault). */
+  marathonTaskFailure?: string;
   /** The package mirror bucket's objects, by key (absent in states saved before it existed). */
   packageObjects?: Record<string, MirrorObjectRecord>;
   calls: Record<string, number>;

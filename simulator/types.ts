@@ -7,7 +7,13 @@
 export type ServiceName = 'ec2' | 'ssm' | 'cloudwatch' | 's3' | 'servicequotas';
 
 /** What an SSM document does when it runs on a simulated instance. */
-export type DocumentBehaviour = 'configure-master' | 'configure-slave' | 'count-agents' | 'agent-load' | 'drain-agents';
+export type DocumentBehaviour =
+  | 'configure-master'
+  | 'configure-slave'
+  | 'count-agents'
+  | 'agent-load'
+  | 'drain-agents'
+  | 'marathon-smoke-test';
 
 /** A token bucket: `max` tokens, refilled at `refillPerSecond` (EC2 API throttling). */
 export interface BucketSpec {
@@ -36,6 +42,8 @@ export interface LatencyModel {
   readonly agentRegisterMs: number;
   /** How long the tasks of a drained agent take to leave it. */
   readonly agentDrainMs: number;
+  /** From the smoke test app's deploy (or the first agent's registration, if later) to its task running (a small image pulled and started). */
+  readonly marathonAppRunningMs: number;
   /** The allocation percent masters publish for a cluster whose load was never set. */
   readonly defaultAllocationPercent: number;
   readonly deletedVisibleMs: number;

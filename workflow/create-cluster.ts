@@ -15,6 +15,8 @@
  *                    → Bake Slave Image → wait available → Terminate Template Slave]
  *        → Any Slaves To Launch? → Launch Slaves → wait slaves SSM Online]
  *   → Any Slaves? → Query Agents → wait registered
+ *       → Deploy Smoke Test App → wait running → (removal sent) → Check Smoke Test Removal
+ *     (no slaves: straight on)
  *   → Create Scaling Alarms → Mark Cluster Ready → Cluster Ready
  *
  * Zones: the masters spread round-robin over the zones' public subnets, the slaves over
@@ -43,6 +45,7 @@ import { failurePhase } from './create/failure';
 import { networkPhase } from './create/network';
 import { nodesPhase } from './create/nodes';
 import { readyPhase } from './create/ready';
+import { smokeTestPhase } from './create/smoke-test';
 import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { ERROR_PATH } from './record-failure';
 import type { StepFunctions } from './step-task';
@@ -63,7 +66,7 @@ export const CREATE_COMMENT = 'Creates a Mesos cluster: VPC, NAT, masters, a bak
 /**
  * Builds the create definition (the chain from Validate Cluster Spec, with its failure
  * path and rollback) without a StateMachine, for the machine construct, tests and the ASL
- * export. Each phase lives in workflow/create/: network → nodes → agents → ready, with a
+ * export. Each phase lives in workflow/create/: network → nodes → agents → smoke test → ready, with a
  * Catch on every top-level state to the failure path.
  */
 export function buildCreateDefinition(scope: Construct, functions: StepFunctions): sfn.Chain {
@@ -72,8 +75,9 @@ export function buildCreateDefinition(scope: Construct, functions: StepFunctions
   const nodes = nodesPhase(ctx);
   const ready = readyPhase(ctx);
   const failure = failurePhase(ctx);
-  const agents = agentsPhase(ctx, { next: ready.start, onTimeout: failure.handler });
-  for (const state of [...network.catchable, ...nodes.catchable, ...agents.catchable, ...ready.catchable]) {
+  const smokeTest = smokeTestPhase(ctx, { next: ready.start, onTimeout: failure.handler });
+  const agents = agentsPhase(ctx, { next: smokeTest.start, noSlaves: ready.start, onTimeout: failure.handler });
+  for (const state of [...network.catchable, ...nodes.catchable, ...agents.catchable, ...smokeTest.catchable, ...ready.catchable]) {
     state.addCatch(failure.handler, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
   }
   return network.chain.next(nodes.chain).next(agents.start);

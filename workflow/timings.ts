@@ -37,6 +37,23 @@ export function pollBound(timing: PollTiming): Duration {
 export const AGENT_QUERY_RESULT: Duration = Duration.seconds(5);
 
 /**
+ * The Marathon smoke test's budget, counted from the deploy: twice Marathon's default
+ * `--task_launch_timeout` (300000 ms, 5 min: the time a task may take to reach TASK_RUNNING
+ * before Marathon kills it and launches another), so a first task that never starts is
+ * replaced once before the create gives up. A fixed budget, not a spec timeout: it follows
+ * the chain of the spec's budgets (MAX_TIMEOUT_CHAIN_MINUTES, 100 min), within the margin
+ * the 2-hour execution timeout leaves.
+ */
+export const SMOKE_TEST_BUDGET: Duration = Duration.minutes(10);
+
+/**
+ * From the remove command to reading its result: delivery (1–5 s, research (c)) and one
+ * Marathon call on the master. Check Smoke Test Removal retries NotReadyError if it has not
+ * finished yet.
+ */
+export const SMOKE_TEST_REMOVAL: Duration = Duration.seconds(5);
+
+/**
  * The Lambda timeout of every step. Steps make a few API calls and never sleep (the state
  * machine polls), so 30 s leaves room for the SDK's own retries.
  */

@@ -370,6 +370,7 @@ export const CREATE_STEP_IDS = [
   'terminate-instances',
   'query-agents',
   'check-agents-registered',
+  'marathon-smoke-test',
   'mark-ready',
   'record-failure',
 ] as const;

@@ -3,12 +3,20 @@
  * scripts in bootstrap/; the steps get their names with their configuration (StepConfig in
  * env.ts): configureMaster, configureSlave, countAgents; agentLoad prints `<agent-ip> <tasks>`
  * for every agent registered with the leading master; drainAgents puts the agents of
- * parameter AgentIps into Mesos maintenance and drains them.
+ * parameter AgentIps into Mesos maintenance and drains them; marathonSmokeTest deploys,
+ * reports or removes the Marathon smoke test app (parameter SmokeTestAction).
  */
-export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents' | 'agentLoad' | 'drainAgents';
+export type DocumentKey = 'configureMaster' | 'configureSlave' | 'countAgents' | 'agentLoad' | 'drainAgents' | 'marathonSmokeTest';
 
 /** Every document, in a fixed order. */
-export const DOCUMENT_KEYS: readonly DocumentKey[] = ['configureMaster', 'configureSlave', 'countAgents', 'agentLoad', 'drainAgents'];
+export const DOCUMENT_KEYS: readonly DocumentKey[] = [
+  'configureMaster',
+  'configureSlave',
+  'countAgents',
+  'agentLoad',
+  'drainAgents',
+  'marathonSmokeTest',
+];
 
 /**
  * The CloudWatch metrics that the leading master publishes every minute

@@ -38,6 +38,7 @@ export const STEP_ENV = {
     countAgents: 'DOCUMENT_COUNT_AGENTS',
     agentLoad: 'DOCUMENT_AGENT_LOAD',
     drainAgents: 'DOCUMENT_DRAIN_AGENTS',
+    marathonSmokeTest: 'DOCUMENT_MARATHON_SMOKE_TEST',
   },
   nodeInstanceProfile: 'NODE_INSTANCE_PROFILE',
   configureSlaveScriptHash: 'CONFIGURE_SLAVE_SCRIPT_SHA256',

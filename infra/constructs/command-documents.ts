@@ -56,6 +56,10 @@ export const PARAMETER_PATTERNS: Readonly<Record<string, { readonly pattern: str
     pattern: `^(${IPV4}(,${IPV4}){0,49})?$`,
     description: 'The private IPv4 addresses of the agents to drain, comma-separated; empty clears the maintenance schedule',
   },
+  SmokeTestAction: {
+    pattern: '^(deploy|status|remove)$',
+    description: 'What to do with the Marathon smoke test app: deploy, status or remove',
+  },
   PackageSource: {
     pattern: '^(mirror|vendor)?$',
     description:
@@ -96,6 +100,11 @@ const DOCUMENTS: Readonly<Record<DocumentKey, { script: BootstrapScriptName; des
     script: 'drain-agents',
     description: 'Puts Mesos agents into maintenance and drains them; an empty list clears the maintenance schedule',
     timeoutSeconds: 300,
+  },
+  marathonSmokeTest: {
+    script: 'marathon-smoke-test',
+    description: 'Deploys, reports or removes the Marathon smoke test app of a new cluster',
+    timeoutSeconds: 120,
   },
 };
 
@@ -177,6 +186,7 @@ export class CommandDocuments extends Construct {
       countAgents: documents.countAgents.ref,
       agentLoad: documents.agentLoad.ref,
       drainAgents: documents.drainAgents.ref,
+      marathonSmokeTest: documents.marathonSmokeTest.ref,
     };
   }
 }

@@ -97,7 +97,8 @@ function withPollAnswer(stateName: string, payload: Record<string, unknown>, ans
         : undefined;
   if (budgetSeconds === undefined || typeof answer !== 'object' || answer === null || 'waitSeconds' in answer) return answer;
   const a = answer as Record<string, unknown>;
-  const done = a.done === true || a.online === true || a.ready === true || a.drained === true || a.state === 'available';
+  const done =
+    a.done === true || a.online === true || a.ready === true || a.drained === true || a.running === true || a.state === 'available';
   const elapsed = polls.get(stateName) ?? 0;
   const poll = pollAnswer({ done, startedAt: 0, now: elapsed * 1000, budgetSeconds });
   polls.set(stateName, done || poll.timedOut ? 0 : elapsed + poll.waitSeconds);

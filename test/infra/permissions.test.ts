@@ -53,7 +53,14 @@ function grantsOf(stepId: StepId): StepGrant[] {
   const nodeRole = new iam.Role(stack, 'Node', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   return stepGrants(stepId, {
     scope: stack,
-    documents: { configureMaster: 'cm', configureSlave: 'cs', countAgents: 'ca', agentLoad: 'al', drainAgents: 'da' },
+    documents: {
+      configureMaster: 'cm',
+      configureSlave: 'cs',
+      countAgents: 'ca',
+      agentLoad: 'al',
+      drainAgents: 'da',
+      marathonSmokeTest: 'ms',
+    },
     nodeRole,
   });
 }

@@ -153,6 +153,7 @@ describe('MesosClusterStack', () => {
             DOCUMENT_COUNT_AGENTS: { Ref: stack.getLogicalId(stack.documents.documents.countAgents) },
             DOCUMENT_AGENT_LOAD: { Ref: stack.getLogicalId(stack.documents.documents.agentLoad) },
             DOCUMENT_DRAIN_AGENTS: { Ref: stack.getLogicalId(stack.documents.documents.drainAgents) },
+            DOCUMENT_MARATHON_SMOKE_TEST: { Ref: stack.getLogicalId(stack.documents.documents.marathonSmokeTest) },
           },
         },
       },
@@ -185,7 +186,7 @@ describe('MesosClusterStack', () => {
     } = master.parameters;
 
     // Assess
-    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(Array(6).fill('Command'));
+    expect(Object.values(docs).map((d) => d.Properties.DocumentType)).toEqual(Array(7).fill('Command'));
     expect(Object.keys(required).sort()).toEqual(
       ['ClusterName', 'MarathonVersion', 'MasterIps', 'MesosVersion', 'PackageKeyUrl', 'PackageRepository'].sort()
     );
@@ -439,6 +440,43 @@ describe('MesosClusterStack', () => {
     expect(tagged?.statement.Condition).toEqual({ Null: { 'aws:RequestTag/mesos-cluster:id': 'false' } });
     expect(JSON.stringify(tagged?.statement.Resource)).toMatch(/instance\/\*.*volume\/\*/);
     expect(createTags?.statement.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
+  });
+
+  it('lets the Marathon smoke test send only its own document, to cluster-tagged instances, and read command results', () => {
+    // Prepare
+    const documentId = stack.getLogicalId(stack.documents.documents.marathonSmokeTest);
+    const smoke = statementsOf(template).filter(({ policy }) => policy.startsWith('MarathonSmokeTestStep'));
+
+    // Act
+    const statements = smoke.map(({ statement }) => statement);
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'marathon-smoke-test' } } },
+    });
+
+    // Assess
+    expect(Object.keys(functions)).toHaveLength(1);
+    expect(statements).toHaveLength(4);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: 'ssm:SendCommand',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:', { Ref: 'AWS::AccountId' }, ':document/', { Ref: documentId }],
+            ],
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'ssm:SendCommand',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:', { Ref: 'AWS::AccountId' }, ':instance/*']] },
+          Condition: { Null: { 'ssm:resourceTag/mesos-cluster:id': 'false' } },
+        },
+        { Effect: 'Allow', Action: ['ssm:ListCommands', 'ssm:GetCommandInvocation'], Resource: '*' },
+      ])
+    );
   });
 
   it('limits deletes to resources that carry the cluster-id tag', () => {

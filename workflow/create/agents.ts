@@ -2,7 +2,7 @@
  * The agents phase of the create machine:
  *
  *   Any Slaves? → Query Agents → Wait For Agent Count → Check Agents Registered → wait
- *   registered → `next`; no slaves → `next`.
+ *   registered → `next` (the smoke test); no slaves → `noSlaves`.
  *
  * The loop counts from the slaves' launch (an agent count has no start of its own), so its
  * rechecks come a tenth of the slaves' age apart, and it starts with a query: by the time
@@ -18,8 +18,10 @@ import { AGENT_QUERY_RESULT, POLL_ANSWER } from '../timings';
 import { type CatchableState, type CreatePhaseContext, J, SPEC } from './context';
 
 export interface AgentsPhaseProps {
-  /** Where the create goes once every slave's agent has registered (or when there are no slaves). */
+  /** Where the create goes once every slave's agent has registered. */
   readonly next: sfn.IChainable;
+  /** Where a create without slaves goes (nothing to register, nothing to run work on). */
+  readonly noSlaves: sfn.IChainable;
   /** The failure path a loop at its bound joins, its error in `$.error`. */
   readonly onTimeout: sfn.IChainable;
 }
@@ -69,6 +71,6 @@ export function agentsPhase(ctx: CreatePhaseContext, props: AgentsPhaseProps): A
   });
   const start = new sfn.Choice(scope, 'Any Slaves?')
     .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), agentsLoop)
-    .otherwise(props.next);
+    .otherwise(props.noSlaves);
   return { start, catchable: [queryAgents, checkAgents] };
 }

@@ -13,6 +13,8 @@ import { scaleModel } from '../../../bench/latency-variants';
 import { defaultLatencyModel } from '../../../simulator';
 
 const m = defaultLatencyModel();
+/** The smoke test after the first agent: the app's task runs, a status query sees it, the remove command. */
+const smoke = m.marathonAppRunningMs + 2 * (m.ssmDeliveryMs + m.commandDurationsMs['marathon-smoke-test']);
 
 describe('declared dependency graphs', () => {
   it.each(DEPENDENCY_GRAPHS.map((g) => [g.name, g] as const))('%s is a valid graph with a reason on every edge', (_, g) => {
@@ -31,7 +33,7 @@ describe('declared dependency graphs', () => {
     // Assess
     const template = m.instanceRunningMs + m.ssmOnlineMs + m.ssmDeliveryMs + m.commandDurationsMs['configure-slave'];
     const slaves = m.instanceRunningMs + m.ssmOnlineMs + m.agentRegisterMs;
-    expect(cp.boundMs).toBe(m.consistencyWindowMs + template + m.imageAvailableMs + slaves);
+    expect(cp.boundMs).toBe(m.consistencyWindowMs + template + m.imageAvailableMs + slaves + smoke);
     expect(cp.path.map((s) => s.node)).toEqual([
       'vpc',
       'subnets',
@@ -47,7 +49,10 @@ describe('declared dependency graphs', () => {
       'slave.running#0',
       'slave.booted#0',
       'slave.registered#0',
-      'agents-counted',
+      'smoke-agent',
+      'smoke-app-running',
+      'smoke-app-seen',
+      'smoke-app-removed',
       'ready',
     ]);
   });
@@ -67,7 +72,7 @@ describe('declared dependency graphs', () => {
 
     // Assess
     const master = m.instanceRunningMs + m.ssmOnlineMs + m.ssmDeliveryMs + m.commandDurationsMs['configure-master'];
-    expect(cp.boundMs).toBe(m.consistencyWindowMs + master + m.agentRegisterMs);
+    expect(cp.boundMs).toBe(m.consistencyWindowMs + master + m.agentRegisterMs + smoke);
     expect(cp.path.map((s) => s.node)).toContain('mesos-master-running');
   });
 
@@ -80,7 +85,7 @@ describe('declared dependency graphs', () => {
 
     // Assess
     const slaves = m.instanceRunningMs + m.ssmOnlineMs + m.agentRegisterMs;
-    expect(cp.boundMs).toBe(m.consistencyWindowMs + slowNat.natGatewayAvailableMs + slaves);
+    expect(cp.boundMs).toBe(m.consistencyWindowMs + slowNat.natGatewayAvailableMs + slaves + smoke);
     expect(cp.path.map((s) => s.node)).toContain('nat-available');
   });
 
@@ -91,6 +96,24 @@ describe('declared dependency graphs', () => {
     // Assess
     const master = m.instanceRunningMs + m.ssmOnlineMs + m.ssmDeliveryMs + m.commandDurationsMs['configure-master'];
     expect(cp.boundMs).toBe(m.consistencyWindowMs + master);
+    // No agent, no smoke test.
+    expect(cp.endMs.has('smoke-app-deployed')).toBe(false);
+  });
+
+  it('starts the smoke test app with the first agent, not the last', () => {
+    // Prepare
+    const sizes = { master: 1, slave: 3 };
+
+    // Act
+    const cp = boundOf(CREATE_REUSED_IMAGE, sizes, m, (op, index) => (op === 'slave.registered' && index === 2 ? 600_000 : undefined));
+
+    // Assess
+    const firstAgent = cp.endMs.get('slave.registered#0') as number;
+    expect(cp.endMs.get('smoke-app-running')).toBe(
+      Math.max(cp.endMs.get('smoke-app-deployed') as number, firstAgent) + m.marathonAppRunningMs
+    );
+    expect(cp.endMs.get('agents-counted')).toBeGreaterThan(cp.endMs.get('smoke-app-removed') as number);
+    expect(cp.path.map((s) => s.node)).toContain('slave.registered#2');
   });
 
   it('bounds a scale-out by one slave boot and registration, whatever the count', () => {

@@ -1013,3 +1013,133 @@ describe('ZooKeeper probes of the rolling restart (lib/common.sh)', () => {
     });
   }
 });
+
+describe('marathon-smoke-test.sh', () => {
+  /** A fake Marathon on 127.0.0.1 that answers the smoke test app's routes from `apps`. */
+  interface Request {
+    method: string;
+    url: string;
+    body: string;
+  }
+  async function fakeMarathon(answer: (req: Request) => [number, unknown]): Promise<{ server: Server; requests: Request[] }> {
+    const requests: Request[] = [];
+    const server = await listen((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const request = { method: req.method ?? '', url: req.url ?? '', body };
+        requests.push(request);
+        const [status, payload] = answer(request);
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
+      });
+    });
+    return { server, requests };
+  }
+  function masterRoot(): void {
+    mkdirSync(join(root, 'etc/mesos-master'), { recursive: true });
+    writeFileSync(join(root, 'etc/mesos-master/ip'), '127.0.0.1\n');
+  }
+  const run = (server: Server, snippet: string) =>
+    bash('./marathon-smoke-test.sh', `MARATHON_PORT=$2; base=$(marathon_url "$1"); ${snippet}`, [root, String(portOf(server))]);
+
+  it('defines a valid app: a real image, a port, one small instance', async () => {
+    // Prepare / Act
+    const result = await bash('./marathon-smoke-test.sh', 'printf %s "$SMOKE_APP_JSON"');
+
+    // Assess
+    const app = JSON.parse(result.stdout) as {
+      id: string;
+      instances: number;
+      mem: number;
+      container: { type: string; docker: { image: string }; portMappings: { containerPort: number }[] };
+    };
+    expect(app.id).toBe('/mesos-cluster-smoke-test');
+    expect(app.instances).toBe(1);
+    expect(app.container.type).toBe('DOCKER');
+    expect(app.container.docker.image).toBe('nginx:1.27-alpine');
+    expect(app.container.portMappings[0]?.containerPort).toBe(80);
+  });
+
+  it('deploys the app to the Marathon of this master with one PUT', async () => {
+    // Prepare
+    masterRoot();
+    const { server, requests } = await fakeMarathon(() => [201, { deploymentId: 'd-1' }]);
+
+    // Act
+    const result = await run(server, 'deploy_app "$base"');
+    await close(server);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.method).toBe('PUT');
+    expect(requests[0]?.url).toBe('/v2/apps/mesos-cluster-smoke-test');
+    expect((JSON.parse(requests[0]?.body ?? '{}') as { id?: string }).id).toBe('/mesos-cluster-smoke-test');
+  });
+
+  it('fails with Marathon’s answer when it refuses the app', async () => {
+    // Prepare
+    masterRoot();
+    const { server } = await fakeMarathon(() => [422, { message: 'Object is not valid' }]);
+
+    // Act
+    const result = await run(server, 'deploy_app "$base"');
+    await close(server);
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('Marathon refused the smoke test app (HTTP 422)');
+  });
+
+  it.each([
+    [{ app: { instances: 1, tasksRunning: 1, tasksStaged: 0 } }, 200, 'running 1\n'],
+    [
+      { app: { instances: 1, tasksRunning: 0, tasksStaged: 1, lastTaskFailure: { message: 'Failed to launch container:\n pull' } } },
+      200,
+      'deploying 1 0\nlast failure: Failed to launch container: pull\n',
+    ],
+    [{ message: 'App not found' }, 404, 'absent\n'],
+  ])('prints the status of %j', async (payload, status, printed) => {
+    // Prepare
+    masterRoot();
+    const { server } = await fakeMarathon(() => [status, payload]);
+
+    // Act
+    const result = await run(server, 'status_app "$base"');
+    await close(server);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(printed);
+  });
+
+  it('removes the app, forcing a running deployment; an absent app counts as removed', async () => {
+    // Prepare
+    masterRoot();
+    const { server, requests } = await fakeMarathon(() => (requests.length === 1 ? [200, {}] : [404, {}]));
+
+    // Act
+    const first = await run(server, 'remove_app "$base"');
+    const second = await run(server, 'remove_app "$base"');
+    await close(server);
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'DELETE /v2/apps/mesos-cluster-smoke-test?force=true',
+      'DELETE /v2/apps/mesos-cluster-smoke-test?force=true',
+    ]);
+  });
+
+  it('refuses an unknown action before calling Marathon', async () => {
+    // Prepare / Act
+    const result = await bash('./marathon-smoke-test.sh', 'main', [], { SMOKE_TEST_ACTION: 'deploy; reboot' });
+
+    // Assess
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('invalid SMOKE_TEST_ACTION');
+  });
+});

@@ -11,6 +11,7 @@ const DEPLOYED = {
     countAgents: 'Stack-CountAgents-1',
     agentLoad: 'Stack-AgentLoad-1',
     drainAgents: 'Stack-DrainAgents-1',
+    marathonSmokeTest: 'Stack-MarathonSmokeTest-1',
   },
   nodeInstanceProfile: 'Stack-NodeProfile-1',
   configureSlaveScriptHash: 'ab'.repeat(32),

@@ -53,6 +53,7 @@ describe('simulator latency model', () => {
       'count-agents': 3000,
       'agent-load': 3000,
       'drain-agents': 3000,
+      'marathon-smoke-test': 3000,
     });
     expect(model.throttling).toBe(false);
     expect(model.instanceRunningMs).toBe(15_000);

@@ -22,8 +22,13 @@ describe('simulated Mesos agents', () => {
   afterEach(() => clock.uninstall());
 
   /** Sends a document to instances and returns each invocation's final status and output. */
-  async function run(document: string, ids: string[], waitMs: number): Promise<[string | undefined, string | undefined][]> {
-    const sent = await ssm.send(new SendCommandCommand({ DocumentName: document, InstanceIds: ids }));
+  async function run(
+    document: string,
+    ids: string[],
+    waitMs: number,
+    parameters?: Record<string, string[]>
+  ): Promise<[string | undefined, string | undefined][]> {
+    const sent = await ssm.send(new SendCommandCommand({ DocumentName: document, InstanceIds: ids, Parameters: parameters }));
     clock.tick(waitMs);
     const out = [];
     for (const id of ids) {
@@ -114,5 +119,71 @@ describe('simulated Mesos agents', () => {
 
     // Assess
     expect(result).toEqual(['Failed', '']);
+  });
+
+  describe('the Marathon smoke test app', () => {
+    const smoke = (masterId: string, action: string) =>
+      run('MesosCluster-MarathonSmokeTest', [masterId], 5000, { SmokeTestAction: [action] });
+
+    it('runs once deployed and an agent has registered, and is absent once removed', async () => {
+      // Prepare
+      const { masterId, masterIp, imageId } = await masterAndImage();
+      await launch(ec2, net.privateSubnetId, net.securityGroupId, { imageId, role: 'slave', userData: renderJoinUserData([masterIp]) });
+      clock.tick(200_000);
+
+      // Act
+      const before = await smoke(masterId, 'status');
+      await smoke(masterId, 'deploy');
+      const deploying = await smoke(masterId, 'status');
+      clock.tick(30_000);
+      const running = await smoke(masterId, 'status');
+      await smoke(masterId, 'remove');
+      const removed = await smoke(masterId, 'status');
+
+      // Assess
+      expect([before, deploying, running, removed]).toEqual([
+        [['Success', 'absent\n']],
+        [['Success', 'deploying 1 0\n']],
+        [['Success', 'running 1\n']],
+        [['Success', 'absent\n']],
+      ]);
+      const [app] = cloud.marathonApps();
+      expect(app).toMatchObject({ live: false });
+      expect(app?.reportedRunningAt).toBeGreaterThan(app?.deployedAt ?? Number.POSITIVE_INFINITY);
+      expect(app?.removedAt).toBeGreaterThan(app?.reportedRunningAt ?? Number.POSITIVE_INFINITY);
+    });
+
+    it('lives while a master of its cluster runs, and goes with the masters', async () => {
+      // Prepare
+      const { masterId } = await masterAndImage();
+      await smoke(masterId, 'deploy');
+      const live = cloud.marathonApps().map((a) => a.live);
+
+      // Act
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [masterId] }));
+      clock.tick(60_000);
+
+      // Assess
+      expect(live).toEqual([true]);
+      expect(cloud.marathonApps().map((a) => [a.live, a.removedAt])).toEqual([[false, undefined]]);
+    });
+
+    it('never runs without a registered agent, or with an injected task failure, which it reports', async () => {
+      // Prepare
+      const { masterId, masterIp, imageId } = await masterAndImage();
+      await smoke(masterId, 'deploy');
+      clock.tick(300_000);
+      const noAgent = await smoke(masterId, 'status');
+      await launch(ec2, net.privateSubnetId, net.securityGroupId, { imageId, role: 'slave', userData: renderJoinUserData([masterIp]) });
+      cloud.failMarathonTasks('Failed to launch container: pull access denied');
+      clock.tick(300_000);
+
+      // Act
+      const failing = await smoke(masterId, 'status');
+
+      // Assess
+      expect(noAgent).toEqual([['Success', 'deploying 1 0\n']]);
+      expect(failing).toEqual([['Success', 'deploying 0 0\nlast failure: Failed to launch container: pull access denied\n']]);
+    });
   });
 });

@@ -9,6 +9,7 @@ import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from 
 import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
 import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
+import { SMOKE_TEST_BUDGET } from '../../../workflow/timings';
 import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, stepIdOf, TEST_EXECUTION_ID } from '../../helpers/asl';
 
 /** When a stubbed delete step says it started its deletes. */
@@ -159,6 +160,20 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
     'terminate-instances': (p) => ({ terminating: (p.instanceIds as string[]).length }),
     'query-agents': () => ({ commandId: 'cmd-agents' }),
     'check-agents-registered': (p) => ({ registered: p.expected, ready: true }),
+    // Deployed, seen running at the first check (which sends the removal), then removed.
+    'marathon-smoke-test': (p) => {
+      if (p.action === 'deploy') return { deployCommandId: 'cmd-smoke-deploy', queryCommandId: 'cmd-smoke-q1', deployedAt: STARTED_AT };
+      if (p.action === 'check')
+        return {
+          deployCommandId: p.deployCommandId,
+          deployedAt: p.since,
+          running: true,
+          status: 'running, 1 task(s) running',
+          queryCommandId: p.queryCommandId,
+          removeCommandId: 'cmd-smoke-remove',
+        };
+      return { removed: true };
+    },
     'create-scaling-alarms': (p) => ({ alarmNames: [`mesos-cluster-${p.clusterId}-scale-out`, `mesos-cluster-${p.clusterId}-scale-in`] }),
     'mark-ready': () => ({ status: 'CREATE_COMPLETE' }),
     // Record Failure names the failed step from the error's `<step-id>: ` prefix.
@@ -312,7 +327,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(113);
+    expect(states.length).toBe(121);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -336,7 +351,7 @@ describe('create-cluster machine definition', () => {
     });
 
     // Assess
-    expect(tasks.length).toBe(43);
+    expect(tasks.length).toBe(46);
     expect(problems).toEqual([]);
   });
 
@@ -418,6 +433,8 @@ describe('create-cluster machine definition', () => {
       'Check Template Slave Setup',
       'Check Slave Image',
       'Check Agents Registered',
+      'Check Smoke Test App',
+      'Check Smoke Test Removal',
     ];
 
     // Act
@@ -466,11 +483,43 @@ describe('create-cluster machine definition', () => {
         'Build Cluster Nodes',
         'Query Agents',
         'Check Agents Registered',
+        'Deploy Smoke Test App',
+        'Check Smoke Test App',
+        'Check Smoke Test Removal',
         'Create Scaling Alarms',
         'Mark Cluster Ready',
       ].sort()
     );
     for (const [, c] of catches) expect(c).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Was Spec Validated?' }]);
+  });
+
+  it('runs the smoke test after the agents have registered and before the alarms, and skips it without slaves', () => {
+    // Prepare
+    const state = (name: string) => asl.States[name];
+
+    // Act
+    const agentsDone = (state('Are Agents Registered?')?.Choices as unknown[] | undefined)?.[0];
+    const running = state('Is Smoke Test App Running?');
+    const timedOut = state('Smoke Test App Timed Out');
+
+    // Assess
+    expect(agentsDone).toEqual({ Variable: '$.agents.ready', BooleanEquals: true, Next: 'Deploy Smoke Test App' });
+    expect(state('Any Slaves?')?.Default).toBe('Create Scaling Alarms');
+    expect(state('Deploy Smoke Test App')?.Next).toBe('Wait For Smoke Test App');
+    expect(state('Check Smoke Test App')?.Parameters?.Payload).toEqual(
+      expect.objectContaining({ 'since.$': '$.smokeTest.deployedAt', budgetSeconds: SMOKE_TEST_BUDGET.toSeconds() })
+    );
+    expect(running?.Choices).toEqual([
+      { Variable: '$.smokeTest.running', BooleanEquals: true, Next: 'Wait For Smoke Test Removal' },
+      { Variable: '$.smokeTest.timedOut', BooleanEquals: true, Next: 'Smoke Test App Timed Out' },
+    ]);
+    expect(running?.Default).toBe('Wait To Recheck Smoke Test App');
+    expect(state('Wait To Recheck Smoke Test App')?.SecondsPath).toBe('$.smokeTest.waitSeconds');
+    expect(state('Wait For Smoke Test Removal')?.Next).toBe('Check Smoke Test Removal');
+    expect(state('Check Smoke Test Removal')?.Next).toBe('Create Scaling Alarms');
+    expect(timedOut?.Type).toBe('Pass');
+    expect(timedOut?.ResultPath).toBe('$.error');
+    expect(timedOut?.Next).toBe('Was Spec Validated?');
   });
 
   it("bounds the NAT gateway loop by the spec's budget, the check's answer deciding each wait and the timeout", () => {
@@ -568,8 +617,17 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(callsOf(run.calls, 'check-nat-gateway')).toHaveLength(2);
     expect(callsOf(run.calls, 'record-failure')).toEqual([]);
     expect(run.entered.filter((s) => s.startsWith(ROLLBACK_PREFIX))).toEqual([]);
+    // The smoke test runs once the agents have registered, before the alarms.
+    expect(call('Check Agents Registered')).toBeLessThan(call('Deploy Smoke Test App'));
+    expect(callsOf(run.calls, 'marathon-smoke-test').map((c) => [c.stateName, c.payload.action])).toEqual([
+      ['Deploy Smoke Test App', 'deploy'],
+      ['Check Smoke Test App', 'check'],
+      ['Check Smoke Test Removal', 'check-removal'],
+    ]);
+    expect(callsOf(run.calls, 'marathon-smoke-test')[2]?.payload.removeCommandId).toBe('cmd-smoke-remove');
+    expect(call('Check Smoke Test Removal')).toBeLessThan(call('Create Scaling Alarms'));
     // Every task called once, except the NAT loop's extra check.
-    expect(run.calls.length).toBe(29);
+    expect(run.calls.length).toBe(32);
     expect(run.entered).toEqual(expect.arrayContaining(['Find Cached Slave Image', 'Is A Slave Image Cached?', 'Bake Slave Image']));
     expect(run.entered).not.toContain('Use Cached Slave Image');
 
@@ -730,6 +788,8 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     }
     expect(run.entered).toContain('No Slave Image Needed');
     expect(run.output).toEqual(expect.objectContaining({ nodes: expect.objectContaining({ slaveImageId: null, slaveImageHash: null }) }));
+    // No agent to run an app on: no smoke test.
+    expect(callsOf(run.calls, 'marathon-smoke-test')).toEqual([]);
   });
 
   it('retries a RetryableError and a NotReadyError, then succeeds', async () => {
@@ -931,6 +991,66 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(run.cause).toBe(
       `CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after ${budget} min of a ${budget} min budget`
     );
+    expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
+  });
+
+  it('gives up on a smoke test app that never runs, with its last status, and rolls back', async () => {
+    // Prepare
+    const status = 'deploying, 0 task(s) running; last task failure: Failed to launch container: image not found';
+    const checks = { n: 0 };
+    const stubs = cloudStubs(SPEC, {
+      'marathon-smoke-test': (p) => {
+        if (p.action === 'deploy') return { deployCommandId: 'cmd-smoke-deploy', queryCommandId: 'cmd-smoke-q0', deployedAt: STARTED_AT };
+        checks.n += 1;
+        return {
+          deployCommandId: p.deployCommandId,
+          deployedAt: p.since,
+          running: false,
+          status,
+          queryCommandId: `cmd-smoke-q${checks.n}`,
+          removeCommandId: null,
+        };
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    const smokeChecks = callsOf(run.calls, 'marathon-smoke-test').filter((c) => c.payload.action === 'check');
+    expect(smokeChecks).toHaveLength(checksWithin(SMOKE_TEST_BUDGET.toSeconds()));
+    expect(smokeChecks.every((c) => c.payload.since === STARTED_AT)).toBe(true);
+    // Each check reads the query the previous one sent.
+    expect(smokeChecks.slice(0, 3).map((c) => c.payload.queryCommandId)).toEqual(['cmd-smoke-q0', 'cmd-smoke-q1', 'cmd-smoke-q2']);
+    expect(run.entered).toContain('Smoke Test App Timed Out');
+    expect(run.entered).not.toContain('Check Smoke Test Removal');
+    expect(run.entered).not.toContain('Create Scaling Alarms');
+    expect(run.cause).toBe(
+      `MARATHON_SMOKE_TEST_FAILED: marathon-smoke-test: Marathon smoke test app not running after 10 min of a 10 min budget; last status: ${status}`
+    );
+    expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
+  });
+
+  it('fails with MARATHON_SMOKE_TEST_FAILED and rolls back when the smoke test step fails', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'marathon-smoke-test': (p) => {
+        if (p.action === 'deploy') return { deployCommandId: 'cmd-smoke-deploy', queryCommandId: 'cmd-smoke-q0', deployedAt: STARTED_AT };
+        throw stepError(
+          'FatalError',
+          'marathon-smoke-test: command cmd-smoke-deploy failed on i-master-1: Marathon refused the smoke test app (HTTP 422)'
+        );
+      },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.cause).toMatch(/^MARATHON_SMOKE_TEST_FAILED: marathon-smoke-test: command cmd-smoke-deploy failed/);
+    expect(callsOf(run.calls, 'record-failure')).toHaveLength(1);
     expect(run.entered.slice(-2)).toEqual([`${ROLLBACK_PREFIX}Verify Nothing Left`, 'Create Failed']);
   });
 
