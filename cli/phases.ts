@@ -75,6 +75,7 @@ export const PHASES: readonly PhaseRule[] = [
   },
   { name: 'drain', states: /Drain|^(Have The Tasks Left\?|Pick Slaves To Remove)$/ },
   { name: 'agents', states: /Agents?\b|^Any Slaves\?$/ },
+  { name: 'smoke test', states: /Smoke Test/, ends: ['Check Smoke Test Removal'] },
   { name: 'terminate', states: /Removed Slaves/ },
   { name: 'maintenance', states: /Schedule Clear|Maintenance Schedule/ },
   {
