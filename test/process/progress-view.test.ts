@@ -42,7 +42,17 @@ describe('the progress of a run, as a process', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(phases(run.stderr)).toEqual(['validate', 'network', 'nat gateway', 'masters', 'image', 'slaves', 'agents', 'smoke test', 'ready']);
+    expect(phases(run.stderr)).toEqual([
+      'validate',
+      'network',
+      'nat gateway',
+      'masters',
+      'image',
+      'slaves',
+      'agents',
+      'smoke test',
+      'ready',
+    ]);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^creating cluster blue-[0-9a-f]{6} \(simulate\): create-blue-[0-9a-f]{6}$/);
     expect(lines.slice(1, 9).every((text) => PHASE_LINE.test(text))).toBe(true);
