@@ -19,6 +19,7 @@ import { type CreatePlan, planCreate, planText } from './dry-run';
 import { type FaultArg, FaultSyntaxError, parseFault } from './faults';
 import { type ClusterRecord, type ExecutionRecord, INTERRUPTED_CODE, Journal, recoveryHint } from './journal';
 import { acquireLock, isCreateOf, type LockHolder, SIMULATED_CLOUD_LOCK } from './lock';
+import { NumberFlagError, parseWholeNumber } from './numbers';
 import { PhaseProgress } from './phases';
 import { ProgressPrinter } from './progress';
 import { failureOf, statusAfter } from './run-outcome';
@@ -647,6 +648,49 @@ export async function inventoryCommand(ctx: Context, flags: { output?: string; l
         `${item.id.padEnd(idWidth)}  ${item.type.padEnd(typeWidth)}  ${item.state.padEnd(stateWidth)}  ${tags}`.trimEnd()
       );
     }
+    return EXIT.ok;
+  });
+}
+
+/** The flags of `simulator quotas`: each one sets that quota of the simulated account. */
+export interface QuotaFlags {
+  vpcs?: string;
+  elasticIps?: string;
+  vcpus?: string;
+  natGatewaysPerZone?: string;
+  output?: string;
+}
+
+/**
+ * `simulator quotas`: prints the simulated account's quotas (VPCs, Elastic IPs, running
+ * On-Demand Standard vCPUs, NAT gateways per zone), after setting those given as flags, as a
+ * quota increase would.
+ */
+export async function quotasCommand(ctx: Context, flags: QuotaFlags): Promise<number> {
+  const output = outputOf(flags);
+  const wanted: Partial<Record<'vpcs' | 'elasticIps' | 'vcpus' | 'natGatewaysPerZone', number>> = {};
+  const given = [
+    ['vpcs', '--vpcs', flags.vpcs],
+    ['elasticIps', '--elastic-ips', flags.elasticIps],
+    ['vcpus', '--vcpus', flags.vcpus],
+    ['natGatewaysPerZone', '--nat-gateways-per-zone', flags.natGatewaysPerZone],
+  ] as const;
+  for (const [key, flag, value] of given) {
+    if (value === undefined) continue;
+    try {
+      wanted[key] = parseWholeNumber(flag, value, { max: 100_000 });
+    } catch (err) {
+      if (err instanceof NumberFlagError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  return withCloud({ home: ctx.home, mode: 'simulate', seed: 'quotas' }, async (session) => {
+    const cloud = session.simulator;
+    if (!cloud) return EXIT.failed;
+    if (Object.keys(wanted).length > 0) cloud.setQuotas(wanted);
+    const quotas = cloud.quotas();
+    if (output === 'json') line(ctx.io.stdout, JSON.stringify(quotas, null, 2));
+    else for (const [key, value] of Object.entries(quotas)) line(ctx.io.stdout, `${key.padEnd(20)} ${value}`);
     return EXIT.ok;
   });
 }

@@ -16,6 +16,7 @@ import {
   getCommand,
   inventoryCommand,
   listCommand,
+  quotasCommand,
   resetCommand,
   UsageError,
 } from './commands';
@@ -215,6 +216,15 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .option('--latency-model <file>', 'latency model JSON for the simulated cloud')
     .addOption(new Option('--output <format>', 'text or json').default('text'))
     .action(async (flags) => setExit(await advanceCommand(ctx, flags)));
+  simulator
+    .command('quotas')
+    .description("print the simulated account's quotas; the flags set them, as a quota increase would")
+    .option('--vpcs <n>', 'VPCs per Region (default 5)')
+    .option('--elastic-ips <n>', 'Elastic IP addresses (default 5)')
+    .option('--vcpus <n>', 'running On-Demand Standard instances, in vCPUs (default 64)')
+    .option('--nat-gateways-per-zone <n>', 'NAT gateways per availability zone (default 5)')
+    .addOption(new Option('--output <format>', 'text or json').default('text'))
+    .action(async (flags) => setExit(await quotasCommand(ctx, flags)));
   simulator
     .command('reset')
     .description('forget the simulated cloud and the clusters recorded on it')

@@ -177,7 +177,7 @@ export class SimulatedCloud {
     this.#sim.state.faults.push(checkFault(fault, operation));
   }
 
-  /** Raises (or lowers) the account's quotas: VPCs, Elastic IPs, running On-Demand Standard vCPUs. */
+  /** Raises (or lowers) the account's quotas: VPCs, Elastic IPs, running On-Demand Standard vCPUs, NAT gateways per zone. */
   setQuotas(quotas: Partial<AccountQuotas>): void {
     for (const [key, value] of Object.entries(quotas)) {
       if (value !== undefined && (!Number.isInteger(value) || value < 0))

@@ -19,9 +19,11 @@ export interface AccountQuotas {
   readonly vpcs: number;
   readonly elasticIps: number;
   readonly vcpus: number;
+  /** NAT gateways per availability zone (AWS's default: 5; not read through Service Quotas here). */
+  readonly natGatewaysPerZone: number;
 }
 
-export const DEFAULT_QUOTAS: AccountQuotas = { vpcs: 5, elasticIps: 5, vcpus: 64 };
+export const DEFAULT_QUOTAS: AccountQuotas = { vpcs: 5, elasticIps: 5, vcpus: 64, natGatewaysPerZone: 5 };
 
 /** Service Quotas codes of the quotas above. */
 export const QUOTA_CODES = { vpcs: 'L-F678F1CE', elasticIps: 'L-0263D0A3', vcpus: 'L-1216C47A' } as const;

@@ -1,6 +1,7 @@
 import { CreateVpcCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import type { CreateVpcInput, CreateVpcOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
+import { holdsTag, TAG_HOLDS } from '../shared/holds';
 import { recipeTags } from '../shared/image-recipe';
 import { findClusterVpcIds, onNewResource } from '../shared/network';
 import { defineStep, type StepClients } from '../shared/step';
@@ -10,7 +11,9 @@ import { tagSpec } from '../shared/tags';
  * Create VPC: finds the cluster's VPC by tag or creates it tagged, then turns on DNS
  * support and DNS hostnames (the nodes reach each other and SSM by name). The VPC is tagged
  * at creation with the slave image's recipe (base image, software), so that a cluster
- * created without slaves bakes the same image at its first scale-out.
+ * created without slaves bakes the same image at its first scale-out, and with what the
+ * cluster will hold (`mesos-cluster:holds`), which the pre-flight of a concurrent create
+ * counts until the cluster has a status.
  */
 export const createVpcStep = defineStep(
   'create-vpc',
@@ -20,7 +23,12 @@ export const createVpcStep = defineStep(
       const { Vpc } = await ec2.send(
         new CreateVpcCommand({
           CidrBlock: input.cidrBlock,
-          TagSpecifications: [tagSpec('vpc', input, 'vpc', input.slaveImageRecipe ? recipeTags(input.slaveImageRecipe) : [])],
+          TagSpecifications: [
+            tagSpec('vpc', input, 'vpc', [
+              ...(input.slaveImageRecipe ? recipeTags(input.slaveImageRecipe) : []),
+              ...(input.holds ? [{ Key: TAG_HOLDS, Value: holdsTag(input.holds) }] : []),
+            ]),
+          ],
         })
       );
       vpcId = Vpc?.VpcId;

@@ -29,12 +29,16 @@ export interface ValidateSpecOutput {
   readonly spec: import('./cluster-spec').ClusterSpec;
   /** Ubuntu AMI from Canonical's public SSM parameter. */
   readonly baseImageId: string;
+  /** What the cluster will hold at its peak (Elastic IPs, vCPUs): Create VPC tags it, for the pre-flight of other creates. */
+  readonly holds: import('./holds').ClusterHolds;
 }
 
 export interface CreateVpcInput extends StepInput {
   readonly cidrBlock: string;
   /** What the cluster's slave image is baked from, recorded on the VPC (image-recipe RECIPE_TAGS). */
   readonly slaveImageRecipe?: import('./image-recipe').SlaveImageRecipe;
+  /** What the cluster will hold at its peak (Validate Cluster Spec's `holds`), tagged on the VPC. */
+  readonly holds?: import('./holds').ClusterHolds;
 }
 export interface CreateVpcOutput {
   readonly vpcId: string;

@@ -50,6 +50,12 @@ export const TAG_RECIPE_PACKAGE_REPOSITORY = 'mesos-cluster:recipe-package-repos
 export const TAG_RECIPE_PACKAGE_KEY_URL = 'mesos-cluster:recipe-package-key-url';
 export const TAG_RECIPE_PACKAGE_SOURCE = 'mesos-cluster:recipe-package-source';
 export const TAG_RECIPE_FRESH_IMAGE = 'mesos-cluster:recipe-fresh-image';
+/**
+ * On a cluster's VPC, from its creation: what the cluster will hold at its peak
+ * (`addresses=1,vcpus=6`), so that the pre-flight of another create counts what a create
+ * in flight has not allocated yet (shared/holds.ts).
+ */
+export const TAG_HOLDS = 'mesos-cluster:holds';
 
 /** What a resource is to the cluster; one tag value per kind of resource. */
 export type ResourceRole =

@@ -18,7 +18,8 @@ import { GetServiceQuotaCommand, type ServiceQuotasClient } from '@aws-sdk/clien
 import type { ClusterSpec } from '../shared/cluster-spec';
 import { MAX_ZONES, vcpusOfType } from '../shared/cluster-spec-rules';
 import { FatalError, ValidationError } from '../shared/errors';
-import { TAG_ID, tagValue } from '../shared/tags';
+import { type ClusterHolds, parseHoldsTag, TAG_HOLDS } from '../shared/holds';
+import { TAG_ID, TAG_STATUS, tagValue } from '../shared/tags';
 
 /**
  * The availability zones the cluster will use, as Create Subnets chooses them: the named
@@ -71,7 +72,12 @@ export interface AddressQuota {
  * already the cluster's and do not count as in use. Throws FatalError naming the numbers
  * when they do not fit; returns the numbers otherwise (no limit reported: no check).
  */
-export async function checkAddressQuota(ec2: EC2Client, clusterId: string, needed: number): Promise<AddressQuota | undefined> {
+export async function checkAddressQuota(
+  ec2: EC2Client,
+  clusterId: string,
+  needed: number,
+  inFlight: readonly InFlightCreate[] = []
+): Promise<AddressQuota | undefined> {
   // The SDK's enum lists only default-vpc and supported-platforms; the API accepts all names.
   const { AccountAttributes = [] } = await ec2.send(
     new DescribeAccountAttributesCommand({ AttributeNames: [ELASTIC_IP_QUOTA as AccountAttributeName] })
@@ -80,10 +86,15 @@ export async function checkAddressQuota(ec2: EC2Client, clusterId: string, neede
   const limit = Number(value);
   if (value === undefined || !Number.isFinite(limit)) return undefined;
   const { Addresses = [] } = await ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'domain', Values: ['vpc'] }] }));
-  const inUse = Addresses.filter((a) => tagValue(a.Tags, TAG_ID) !== clusterId).length;
+  const allocated = Addresses.filter((a) => tagValue(a.Tags, TAG_ID) !== clusterId).length;
+  const ownedBy = (id: string) => Addresses.filter((a) => tagValue(a.Tags, TAG_ID) === id).length;
+  const reserved = notYetHeld(inFlight, ownedBy, 'addresses');
+  const inUse = allocated + reserved.amount;
   if (inUse + needed > limit) {
+    const detail =
+      reserved.amount > 0 ? ` (${allocated} allocated, ${reserved.amount} to be allocated by ${reserved.creates} create(s) in flight)` : '';
     throw new FatalError(
-      `validate-spec: the cluster needs ${needed} Elastic IPs but the account has ${inUse} of its limit ${limit} in use; release addresses or raise the quota (AddressLimitExceeded)`
+      `validate-spec: the cluster needs ${needed} Elastic IPs but the account has ${inUse} of its limit ${limit} in use${detail} (quota ${ELASTIC_IP_QUOTA}, Service Quotas ${QUOTA.elasticIps.QuotaCode}, ${QUOTA.elasticIps.name}); release addresses or raise the quota (AddressLimitExceeded)`
     );
   }
   return { limit, inUse, needed };
@@ -143,6 +154,8 @@ export const QUOTA = {
   standardVcpus: { ServiceCode: 'ec2', QuotaCode: 'L-1216C47A', name: 'Running On-Demand Standard instances (vCPUs)' },
   /** VPCs per Region. */
   vpcs: { ServiceCode: 'vpc', QuotaCode: 'L-F678F1CE', name: 'VPCs per Region' },
+  /** Elastic IP addresses (read from DescribeAccountAttributes, named here for the messages). */
+  elasticIps: { ServiceCode: 'ec2', QuotaCode: 'L-0263D0A3', name: 'EC2-VPC Elastic IPs' },
 } as const;
 
 /** The instance families the Standard vCPU quota covers. */
@@ -174,11 +187,42 @@ export async function appliedQuota(
 
 /**
  * vCPUs the cluster runs at its peak: the masters and the slaves (the template slave is
- * terminated before the slaves launch; with no slaves it is counted once, as the most a
- * bake can add).
+ * terminated before the slaves launch; a cluster without slaves launches no template slave).
  */
 export function vcpusNeeded(spec: Pick<ClusterSpec, 'masters' | 'slaves' | 'masterInstanceType' | 'slaveInstanceType'>): number {
-  return spec.masters * vcpusOfType(spec.masterInstanceType) + Math.max(1, spec.slaves) * vcpusOfType(spec.slaveInstanceType);
+  return spec.masters * vcpusOfType(spec.masterInstanceType) + spec.slaves * vcpusOfType(spec.slaveInstanceType);
+}
+
+/** A create in flight: a cluster whose VPC exists but has no status yet (Mark Cluster Ready or Record Create Failure sets it). */
+export interface InFlightCreate {
+  readonly clusterId: string;
+  readonly holds: ClusterHolds;
+}
+
+/**
+ * The other clusters being created in the account (their VPCs carry TAG_HOLDS and no
+ * status tag): what they will hold, of which the checks count the part not allocated yet.
+ */
+export async function createsInFlight(ec2: EC2Client, clusterId: string): Promise<InFlightCreate[]> {
+  const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag-key', Values: [TAG_HOLDS] }] }));
+  const found: InFlightCreate[] = [];
+  for (const vpc of Vpcs) {
+    const id = tagValue(vpc.Tags, TAG_ID);
+    const holds = parseHoldsTag(tagValue(vpc.Tags, TAG_HOLDS));
+    if (!id || id === clusterId || !holds || tagValue(vpc.Tags, TAG_STATUS)) continue;
+    found.push({ clusterId: id, holds });
+  }
+  return found;
+}
+
+/** What the creates in flight will hold beyond what they hold now (their own tagged resources), and how many creates that is. */
+function notYetHeld(
+  inFlight: readonly InFlightCreate[],
+  held: (clusterId: string) => number,
+  field: keyof ClusterHolds
+): { amount: number; creates: number } {
+  const missing = inFlight.map((c) => Math.max(0, c.holds[field] - held(c.clusterId))).filter((n) => n > 0);
+  return { amount: missing.reduce((a, b) => a + b, 0), creates: missing.length };
 }
 
 /**
@@ -191,11 +235,13 @@ export async function checkVcpuQuota(
   ec2: EC2Client,
   quotas: ServiceQuotasClient | undefined,
   clusterId: string,
-  spec: Pick<ClusterSpec, 'masters' | 'slaves' | 'masterInstanceType' | 'slaveInstanceType'>
+  spec: Pick<ClusterSpec, 'masters' | 'slaves' | 'masterInstanceType' | 'slaveInstanceType'>,
+  inFlight: readonly InFlightCreate[] = []
 ): Promise<{ limit: number; inUse: number; needed: number } | undefined> {
   const limit = await appliedQuota(quotas, QUOTA.standardVcpus);
   if (limit === undefined) return undefined;
-  let inUse = 0;
+  let running = 0;
+  const byCluster = new Map<string, number>();
   let NextToken: string | undefined;
   do {
     const page = await ec2.send(
@@ -203,17 +249,24 @@ export async function checkVcpuQuota(
     );
     for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
       const type = instance.InstanceType ?? '';
-      if (tagValue(instance.Tags, TAG_ID) === clusterId || !STANDARD_FAMILY.test(type)) continue;
+      const owner = tagValue(instance.Tags, TAG_ID);
+      if (owner === clusterId || !STANDARD_FAMILY.test(type)) continue;
       const cores = instance.CpuOptions?.CoreCount;
       const threads = instance.CpuOptions?.ThreadsPerCore;
-      inUse += cores && threads ? cores * threads : vcpusOfType(type);
+      const vcpus = cores && threads ? cores * threads : vcpusOfType(type);
+      running += vcpus;
+      if (owner) byCluster.set(owner, (byCluster.get(owner) ?? 0) + vcpus);
     }
     NextToken = page.NextToken;
   } while (NextToken);
+  const reserved = notYetHeld(inFlight, (id) => byCluster.get(id) ?? 0, 'vcpus');
+  const inUse = running + reserved.amount;
   const needed = vcpusNeeded(spec);
   if (inUse + needed > limit) {
+    const detail =
+      reserved.amount > 0 ? ` (${running} running, ${reserved.amount} to be launched by ${reserved.creates} create(s) in flight)` : '';
     throw new FatalError(
-      `validate-spec: the cluster needs ${needed} vCPUs but ${inUse} of the account's ${limit} are in use (quota ${QUOTA.standardVcpus.QuotaCode}, ${QUOTA.standardVcpus.name}); stop instances or request a quota increase (VcpuLimitExceeded)`
+      `validate-spec: the cluster needs ${needed} vCPUs but ${inUse} of the account's ${limit} are in use${detail} (quota ${QUOTA.standardVcpus.QuotaCode}, ${QUOTA.standardVcpus.name}); stop instances or request a quota increase (VcpuLimitExceeded)`
     );
   }
   return { limit, inUse, needed };

@@ -14,8 +14,10 @@ import {
   checkNamedZones,
   checkVcpuQuota,
   checkVpcQuota,
+  createsInFlight,
   natGatewaysNeeded,
   plannedZones,
+  vcpusNeeded,
 } from './preflight';
 
 /**
@@ -26,7 +28,9 @@ import {
  * offered in the cluster's zones (ValidationError), and the account must have the Elastic
  * IPs (DescribeAccountAttributes), the VPC (Service Quotas L-F678F1CE) and the On-Demand
  * Standard vCPUs (L-1216C47A) the cluster needs (FatalError naming the quota). A quota
- * Service Quotas does not answer (access denied) is not checked. A spec that installs from
+ * Service Quotas does not answer (access denied) is not checked. Other creates in flight
+ * (their VPC tagged with what they will hold, no status yet) count with the addresses and
+ * vCPUs they have not allocated yet; the answer's `holds` is what Create VPC tags. A spec that installs from
  * the package mirror needs every package's SHA256 in the manifest.
  */
 export const validateSpecStep = defineStep(
@@ -69,9 +73,12 @@ export const validateSpecStep = defineStep(
       throw err;
     }
     if (!baseImageId) throw new FatalError(`SSM parameter ${name} has no value`);
-    await checkAddressQuota(ec2, input.clusterId, await natGatewaysNeeded(ec2, spec));
+    // Creates in flight (a VPC without a status yet) count with what they will hold.
+    const inFlight = await createsInFlight(ec2, input.clusterId);
+    const addresses = await natGatewaysNeeded(ec2, spec);
+    await checkAddressQuota(ec2, input.clusterId, addresses, inFlight);
     await checkVpcQuota(ec2, quotas, input.clusterId);
-    await checkVcpuQuota(ec2, quotas, input.clusterId, spec);
-    return { spec, baseImageId };
+    await checkVcpuQuota(ec2, quotas, input.clusterId, spec, inFlight);
+    return { spec, baseImageId, holds: { addresses, vcpus: vcpusNeeded(spec) } };
   }
 );

@@ -24,8 +24,6 @@ import type { AddressRecord, NatGatewayRecord } from '../state';
 import { checkFilterNames, type FilterSpec, matchesFilters } from '../util/filters';
 import { allocatePrivateIp, allocatePublicIp } from './facts';
 
-const NAT_PER_ZONE_LIMIT = 5;
-
 /** The NAT gateway that holds an Elastic IP right now, if any. */
 export function natHolding(sim: Sim, allocationId: string): NatGatewayRecord | undefined {
   return sim.list('nat').find((nat) => nat.allocationId === allocationId && sim.natHoldsAddress(nat));
@@ -184,7 +182,7 @@ const createNatGateway = op<CreateNatGatewayCommandInput>((sim, input): Out<Crea
   const inZone = sim
     .list('nat')
     .filter((n) => sim.natState(n) !== 'deleted' && sim.state.subnets[n.subnetId]?.availabilityZone === subnet.availabilityZone);
-  if (inZone.length >= NAT_PER_ZONE_LIMIT) {
+  if (inZone.length >= quotasOf(sim).natGatewaysPerZone) {
     throw fail('NatGatewayLimitExceeded', 'The maximum number of NAT gateways in this Availability Zone has been reached.');
   }
   const tags = sim.tagsFor(input.TagSpecifications, 'natgateway');

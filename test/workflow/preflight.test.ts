@@ -24,7 +24,7 @@ describe('create-cluster pre-flight on the simulated cloud', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.cause).toContain(
-      'validate-spec: the cluster needs 3 Elastic IPs but the account has 4 of its limit 5 in use; release addresses or raise the quota (AddressLimitExceeded)'
+      'validate-spec: the cluster needs 3 Elastic IPs but the account has 4 of its limit 5 in use (quota vpc-max-elastic-ips, Service Quotas L-0263D0A3, EC2-VPC Elastic IPs); release addresses or raise the quota (AddressLimitExceeded)'
     );
     const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
     expect(entered[0]).toBe('Validate Cluster Spec');

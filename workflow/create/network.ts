@@ -22,7 +22,7 @@ export function networkPhase(ctx: CreatePhaseContext): NetworkPhase {
     // The name is only known once the spec is valid.
     withoutClusterName: true,
     payload: { spec: J.objectAt('$.spec') },
-    result: { spec: '$.Payload.spec', baseImageId: '$.Payload.baseImageId' },
+    result: { spec: '$.Payload.spec', baseImageId: '$.Payload.baseImageId', holds: '$.Payload.holds' },
     resultPath: '$.validated',
   });
   const createVpc = step('Create VPC', {
@@ -35,6 +35,8 @@ export function networkPhase(ctx: CreatePhaseContext): NetworkPhase {
         software: J.objectAt(`${SPEC}.software`),
         freshImage: J.stringAt(`${SPEC}.freshImage`),
       },
+      // Counted by the pre-flight of other creates while this one is in flight.
+      holds: J.objectAt('$.validated.holds'),
     },
     result: { vpcId: '$.Payload.vpcId' },
     resultPath: '$.vpc',

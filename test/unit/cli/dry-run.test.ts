@@ -117,7 +117,7 @@ describe('mesos-cluster create --dry-run', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      'error: validate-spec: the cluster needs 3 Elastic IPs but the account has 4 of its limit 5 in use; release addresses or raise the quota (AddressLimitExceeded)'
+      'error: validate-spec: the cluster needs 3 Elastic IPs but the account has 4 of its limit 5 in use (quota vpc-max-elastic-ips, Service Quotas L-0263D0A3, EC2-VPC Elastic IPs); release addresses or raise the quota (AddressLimitExceeded)'
     );
     expect(run.stdout).toBe('');
     expect(before).toHaveLength(4);

@@ -196,7 +196,7 @@ describe('validate-spec', () => {
       await expect(run).rejects.toMatchObject({
         name: 'FatalError',
         message:
-          'validate-spec: the cluster needs 1 Elastic IPs but the account has 5 of its limit 5 in use; release addresses or raise the quota (AddressLimitExceeded)',
+          'validate-spec: the cluster needs 1 Elastic IPs but the account has 5 of its limit 5 in use (quota vpc-max-elastic-ips, Service Quotas L-0263D0A3, EC2-VPC Elastic IPs); release addresses or raise the quota (AddressLimitExceeded)',
       });
       expect(ec2Mock).toHaveReceivedCommandWith(DescribeAccountAttributesCommand, { AttributeNames: ['vpc-max-elastic-ips' as never] });
       expect(ec2Mock).toHaveReceivedCommandWith(DescribeAddressesCommand, { Filters: [{ Name: 'domain', Values: ['vpc'] }] });
@@ -265,6 +265,77 @@ describe('validate-spec', () => {
       // Assess
       expect(result.baseImageId).toBe('ami-0ubuntu');
       expect(ec2Mock).toHaveReceivedCommandTimes(DescribeAccountAttributesCommand, 1);
+    });
+  });
+
+  describe('creates in flight', () => {
+    /** A cluster's VPC as Create VPC tags it: what it will hold, and a status once ready or failed. */
+    const vpc = (clusterId: string, holds: string, status?: string) => ({
+      VpcId: `vpc-${clusterId}`,
+      Tags: [
+        { Key: 'mesos-cluster:id', Value: clusterId },
+        { Key: 'mesos-cluster:holds', Value: holds },
+        ...(status ? [{ Key: 'mesos-cluster:status', Value: status }] : []),
+      ],
+    });
+    const inFlight = (...vpcs: ReturnType<typeof vpc>[]) => {
+      ec2Mock.on(DescribeVpcsCommand).callsFake((input: { Filters?: { Name?: string }[] }) => ({
+        Vpcs: input.Filters?.some((f) => f.Name === 'tag-key') ? vpcs : [],
+      }));
+    };
+    beforeEach(() => {
+      ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0ubuntu' } });
+    });
+
+    it('counts the Elastic IP a create in flight has not allocated yet, and names the quota', async () => {
+      // Prepare: 4 of 5 addresses allocated; c-2 has its VPC but not yet its address.
+      ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: addresses(4) });
+      inFlight(vpc('c-2', 'addresses=1,vcpus=6'));
+      // Act
+      const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'FatalError',
+        message: expect.stringContaining(
+          'needs 1 Elastic IPs but the account has 5 of its limit 5 in use (4 allocated, 1 to be allocated by 1 create(s) in flight) (quota vpc-max-elastic-ips'
+        ),
+      });
+      expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, { Filters: [{ Name: 'tag-key', Values: ['mesos-cluster:holds'] }] });
+    });
+
+    it('does not count what a create in flight already holds, nor clusters that have a status, nor this cluster', async () => {
+      // Prepare: c-2 has allocated its address (one of the 4); c-3 is complete; c-1 is this cluster's earlier run.
+      ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: [...addresses(3), ...addresses(1, 'c-2')] });
+      inFlight(vpc('c-2', 'addresses=1,vcpus=6'), vpc('c-3', 'addresses=1,vcpus=6', 'CREATE_COMPLETE'), vpc('c-1', 'addresses=1,vcpus=6'));
+      // Act
+      const result = await invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      // Assess
+      expect(result.holds).toEqual({ addresses: 1, vcpus: 6 });
+    });
+
+    it('counts the vCPUs a create in flight has not launched yet', async () => {
+      // Prepare: a 64 vCPU quota, 56 running; c-2 runs one t3.medium (2) of the 6 it will hold: 4 more to come.
+      quotasMock.on(GetServiceQuotaCommand, { ServiceCode: 'ec2', QuotaCode: 'L-1216C47A' }).resolves({ Quota: { Value: 64 } });
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              ...Array.from({ length: 27 }, (_, i) => ({ InstanceId: `i-${i}`, InstanceType: 't3.medium' as const })),
+              { InstanceId: 'i-c2', InstanceType: 't3.medium' as const, Tags: [{ Key: 'mesos-cluster:id', Value: 'c-2' }] },
+            ],
+          },
+        ],
+      });
+      inFlight(vpc('c-2', 'addresses=1,vcpus=6'));
+      // Act
+      const run = invokeStep(validateSpecStep, { clusterId: 'c-1', spec }, clients());
+      // Assess: 56 running + 4 to come + 6 needed > 64.
+      await expect(run).rejects.toMatchObject({
+        name: 'FatalError',
+        message: expect.stringContaining(
+          "needs 6 vCPUs but 60 of the account's 64 are in use (56 running, 4 to be launched by 1 create(s) in flight) (quota L-1216C47A"
+        ),
+      });
     });
   });
 

@@ -104,7 +104,7 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
   const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
   const natChecks = { n: 0 };
   return {
-    'validate-spec': () => ({ spec, baseImageId: 'ami-ubuntu' }),
+    'validate-spec': () => ({ spec, baseImageId: 'ami-ubuntu', holds: { addresses: 1, vcpus: 8 } }),
     'create-vpc': () => ({ vpcId: 'vpc-1' }),
     'create-subnets': (p) => {
       const names = (p.availabilityZones as string[]).length > 0 ? (p.availabilityZones as string[]) : ['eu-west-1a'];
