@@ -353,8 +353,10 @@ export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] 
     case 'configure-template-slave':
       return [...sendCommand(ctx, 'configureSlave'), ...describe('ssm:ListCommands')];
     case 'check-command':
-    case 'check-agents-registered':
       return describe('ssm:GetCommandInvocation');
+    case 'check-agents-registered':
+      // It sends the next count-agents query when a count falls short.
+      return [...sendCommand(ctx, 'countAgents'), ...describe('ssm:GetCommandInvocation')];
     case 'find-cached-image':
       return [slaveImageTag(ctx), ...describe('ec2:DescribeImages')];
     case 'bake-image':

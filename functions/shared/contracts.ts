@@ -232,6 +232,10 @@ export interface QueryAgentsInput extends StepInput {
 export interface SendCommandOutput {
   readonly commandId: string;
 }
+/** Query Agents: the first count's command, and when it was sent (the agents loop counts from it). */
+export interface QueryAgentsOutput extends SendCommandOutput {
+  readonly startedAt: string;
+}
 
 export interface CheckCommandInput extends StepInput, PollInput {
   readonly commandId: string;
@@ -248,8 +252,11 @@ export interface CheckAgentsRegisteredInput extends StepInput, PollInput {
   readonly expected: number;
 }
 export interface CheckAgentsRegisteredOutput extends PollOutput {
+  /** The agents the last finished count saw (0 while the first count runs). */
   readonly registered: number;
   readonly ready: boolean;
+  /** The query the next check reads: the same one while it runs, a new one after a short count. */
+  readonly commandId: string;
 }
 
 /**

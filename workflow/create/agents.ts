@@ -1,12 +1,15 @@
 /**
  * The agents phase of the create machine:
  *
- *   Any Slaves? → Query Agents → Wait For Agent Count → Check Agents Registered → wait
+ *   Any Slaves? → Query Agents → Wait For Agents → Check Agents Registered → Are Agents
+ *   Registered? → (not yet) Wait To Recheck Agents → Check Agents Registered …
  *   registered → `next` (the smoke test); no slaves → `noSlaves`.
  *
- * The loop counts from the slaves' launch (an agent count has no start of its own), so its
- * rechecks come a tenth of the slaves' age apart, and it starts with a query: by the time
- * the nodes are built the slaves have been booting for a while.
+ * The loop counts from the first query (an agent count has no start of its own): the nodes
+ * are built then (slaves booted, masters configured), which is when the agents can
+ * register, so its budget is the spec's `agentsMinutes`. Query Agents sends the first
+ * count; the check reads it and, when it falls short, sends the next, so a recheck is three
+ * states.
  *
  * The agents loop runs outside any Parallel: at its bound it records the timeout as the
  * caught error and joins the failure path, so the cluster is rolled back like any failure.
@@ -14,8 +17,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { timedPollLoop } from '../poll-loop';
 import { ERROR_PATH } from '../record-failure';
-import { AGENT_QUERY_RESULT, POLL_ANSWER } from '../timings';
-import { type CatchableState, type CreatePhaseContext, J, SPEC } from './context';
+import { POLL_ANSWER } from '../timings';
+import { budget, type CatchableState, type CreatePhaseContext, J, SPEC } from './context';
 
 export interface AgentsPhaseProps {
   /** Where the create goes once every slave's agent has registered. */
@@ -38,37 +41,44 @@ export function agentsPhase(ctx: CreatePhaseContext, props: AgentsPhaseProps): A
   const queryAgents = step('Query Agents', {
     step: 'query-agents',
     payload: { instanceId: J.stringAt('$.nodes.firstMasterId') },
-    result: { commandId: '$.Payload.commandId' },
-    resultPath: '$.agentQuery',
+    result: { commandId: '$.Payload.commandId', startedAt: '$.Payload.startedAt' },
+    resultPath: '$.agents',
   });
   const checkAgents = check('Check Agents Registered', {
     step: 'check-agents-registered',
     payload: {
-      commandId: J.stringAt('$.agentQuery.commandId'),
+      // The query to read: Query Agents' first, then the one the last check answered.
+      commandId: J.stringAt('$.agents.commandId'),
       instanceId: J.stringAt('$.nodes.firstMasterId'),
       expected: J.numberAt(`${SPEC}.slaves`),
-      since: J.stringAt('$.nodes.slavesLaunchedAt'),
-      // Counted from the launch: the slaves' boot budget, then the agents'.
-      budgetMinutes: J.mathAdd(J.numberAt(`${SPEC}.timeouts.nodesOnlineMinutes`), J.numberAt(`${SPEC}.timeouts.agentsMinutes`)),
+      // Counted from the first query: the nodes are built, the agents can register.
+      since: J.stringAt('$.agents.startedAt'),
+      ...budget('agentsMinutes'),
     },
-    result: { registered: '$.Payload.registered', ready: '$.Payload.ready', ...POLL_ANSWER },
+    result: {
+      registered: '$.Payload.registered',
+      ready: '$.Payload.ready',
+      commandId: '$.Payload.commandId',
+      startedAt: '$.Payload.startedAt',
+      ...POLL_ANSWER,
+    },
     resultPath: '$.agents',
   });
-  const agentsLoop = timedPollLoop(scope, {
-    subject: 'Agents',
-    answerPath: '$.agents',
-    firstWait: null,
-    probe: sfn.Chain.start(queryAgents)
-      .next(new sfn.Wait(scope, 'Wait For Agent Count', { time: sfn.WaitTime.duration(AGENT_QUERY_RESULT) }))
-      .next(checkAgents),
-    question: 'Are Agents Registered?',
-    done: sfn.Condition.booleanEquals('$.agents.ready', true),
-    next: props.next,
-    stepId: 'check-agents-registered',
-    notDone: 'agents not registered with the master',
-    onTimeout: (s, stateName, error, cause) =>
-      new sfn.Pass(s, stateName, { parameters: { Error: error, Cause: cause }, resultPath: ERROR_PATH }).next(props.onTimeout),
-  });
+  const agentsLoop = sfn.Chain.start(queryAgents).next(
+    timedPollLoop(scope, {
+      subject: 'Agents',
+      answerPath: '$.agents',
+      // Its check reads the query and sends the next one: a recheck re-enters the check only.
+      probe: checkAgents,
+      question: 'Are Agents Registered?',
+      done: sfn.Condition.booleanEquals('$.agents.ready', true),
+      next: props.next,
+      stepId: 'check-agents-registered',
+      notDone: 'agents not registered with the master',
+      onTimeout: (s, stateName, error, cause) =>
+        new sfn.Pass(s, stateName, { parameters: { Error: error, Cause: cause }, resultPath: ERROR_PATH }).next(props.onTimeout),
+    })
+  );
   const start = new sfn.Choice(scope, 'Any Slaves?')
     .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), agentsLoop)
     .otherwise(props.noSlaves);

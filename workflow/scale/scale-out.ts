@@ -14,7 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { slaveImagePhase } from '../create/slave-image';
 import { timedPollLoop } from '../poll-loop';
 import { ERROR_PATH } from '../record-failure';
-import { AGENT_QUERY_RESULT, POLL_ANSWER, POLL_BUDGETS } from '../timings';
+import { POLL_ANSWER, POLL_BUDGETS } from '../timings';
 import { type CatchableState, J, type OnPollTimeout, PLAN, type ScalePhaseContext } from './context';
 
 export interface ScaleBranchProps {
@@ -53,20 +53,27 @@ export function scaleOutPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): 
   const queryAgents = step('Query Agents', {
     step: 'query-agents',
     payload: { instanceId: master },
-    result: { commandId: '$.Payload.commandId' },
-    resultPath: '$.agentQuery',
+    result: { commandId: '$.Payload.commandId', startedAt: '$.Payload.startedAt' },
+    resultPath: '$.agents',
   });
   const checkAgents = check('Check Agents Registered', {
     step: 'check-agents-registered',
     payload: {
-      commandId: J.stringAt('$.agentQuery.commandId'),
+      // The query to read: Query Agents' first, then the one the last check answered.
+      commandId: J.stringAt('$.agents.commandId'),
       instanceId: master,
       expected: J.numberAt(`${PLAN}.target`),
-      // Counted from the new slaves' launch: their boot budget, then the agents'.
-      since: J.stringAt('$.newSlavesOnline.startedAt'),
-      budgetSeconds: POLL_BUDGETS.nodesOnline + POLL_BUDGETS.agentsRegistered,
+      // Counted from the first query: the new slaves are online, their agents can register.
+      since: J.stringAt('$.agents.startedAt'),
+      budgetSeconds: POLL_BUDGETS.agentsRegistered,
     },
-    result: { registered: '$.Payload.registered', ready: '$.Payload.ready', ...POLL_ANSWER },
+    result: {
+      registered: '$.Payload.registered',
+      ready: '$.Payload.ready',
+      commandId: '$.Payload.commandId',
+      startedAt: '$.Payload.startedAt',
+      ...POLL_ANSWER,
+    },
     resultPath: '$.agents',
   });
   const checkOnline = check('Check New Slaves Online', {
@@ -75,20 +82,20 @@ export function scaleOutPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): 
     result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount', startedAt: '$.Payload.startedAt', ...POLL_ANSWER },
     resultPath: '$.newSlavesOnline',
   });
-  const agentsLoop = timedPollLoop(scope, {
-    subject: 'New Agents',
-    answerPath: '$.agents',
-    firstWait: null,
-    probe: sfn.Chain.start(queryAgents)
-      .next(new sfn.Wait(scope, 'Wait For Agent Count', { time: sfn.WaitTime.duration(AGENT_QUERY_RESULT) }))
-      .next(checkAgents),
-    question: 'Are New Agents Registered?',
-    done: sfn.Condition.booleanEquals('$.agents.ready', true),
-    next: props.next,
-    stepId: 'check-agents-registered',
-    notDone: 'new agents not registered with the master',
-    onTimeout: props.onTimeout,
-  });
+  const agentsLoop = sfn.Chain.start(queryAgents).next(
+    timedPollLoop(scope, {
+      subject: 'New Agents',
+      answerPath: '$.agents',
+      // Its check reads the query and sends the next one: a recheck re-enters the check only.
+      probe: checkAgents,
+      question: 'Are New Agents Registered?',
+      done: sfn.Condition.booleanEquals('$.agents.ready', true),
+      next: props.next,
+      stepId: 'check-agents-registered',
+      notDone: 'new agents not registered with the master',
+      onTimeout: props.onTimeout,
+    })
+  );
   const launchChain = sfn.Chain.start(launchSlaves).next(
     timedPollLoop(scope, {
       subject: 'New Slaves Online',

@@ -18,10 +18,12 @@ describe('query-agents', () => {
   it('sends the count-agents document to the master', async () => {
     // Prepare
     ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-q' } });
+    jest.useFakeTimers({ now: Date.parse('2030-01-01T09:00:00Z') });
     // Act
     const result = await invokeStep(queryAgentsStep, input, clients);
+    jest.useRealTimers();
     // Assess
-    expect(result).toEqual({ commandId: 'cmd-q' });
+    expect(result).toEqual({ commandId: 'cmd-q', startedAt: '2030-01-01T09:00:00.000Z' });
     expect(ssmMock).toHaveReceivedCommandWith(SendCommandCommand, {
       DocumentName: 'MesosCluster-CountAgents',
       InstanceIds: ['i-m1'],

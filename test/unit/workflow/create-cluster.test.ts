@@ -14,6 +14,8 @@ import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepErro
 
 /** When a stubbed delete step says it started its deletes. */
 const STARTED_AT = '2026-01-01T00:00:00.000Z';
+/** When the stubbed Query Agents sent the first count. */
+const QUERIED_AT = '2026-01-01T00:10:00.000Z';
 
 const GOLDEN = join(__dirname, '../../golden/create-cluster.asl.json');
 
@@ -158,8 +160,8 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
     'bake-image': () => ({ imageId: 'ami-slave' }),
     'check-image': () => ({ state: 'available' }),
     'terminate-instances': (p) => ({ terminating: (p.instanceIds as string[]).length }),
-    'query-agents': () => ({ commandId: 'cmd-agents' }),
-    'check-agents-registered': (p) => ({ registered: p.expected, ready: true }),
+    'query-agents': () => ({ commandId: 'cmd-agents', startedAt: QUERIED_AT }),
+    'check-agents-registered': (p) => ({ registered: p.expected, ready: true, commandId: p.commandId }),
     // Deployed, seen running at the first check (which sends the removal), then removed.
     'marathon-smoke-test': (p) => {
       if (p.action === 'deploy') return { deployCommandId: 'cmd-smoke-deploy', queryCommandId: 'cmd-smoke-q1', deployedAt: STARTED_AT };
@@ -803,7 +805,7 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
       },
       'check-agents-registered': () => {
         if (++agentChecks === 1) throw stepError('NotReadyError', 'check-agents-registered: command still running');
-        return { registered: 3, ready: true };
+        return { registered: 3, ready: true, commandId: 'cmd-agents' };
       },
     });
 
@@ -974,19 +976,25 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
 
   it('gives up on agents that never register and rolls back', async () => {
     // Prepare
-    const stubs = cloudStubs(SPEC, { 'check-agents-registered': () => ({ registered: 1, ready: false }) });
+    // Each short count answers the next query it sent.
+    let queries = 0;
+    const stubs = cloudStubs(SPEC, {
+      'check-agents-registered': () => ({ registered: 1, ready: false, commandId: `cmd-next-${++queries}` }),
+    });
 
     // Act
     const run = await runAsl(asl, INPUT, stubs);
 
     // Assess
-    // Counted from the slaves' launch: their boot budget and the agents' (15 + 10 min).
-    const budget = DEFAULT_TIMEOUTS.nodesOnlineMinutes + DEFAULT_TIMEOUTS.agentsMinutes;
+    // Counted from the first query (the nodes built): the spec's agents budget.
+    const budget = DEFAULT_TIMEOUTS.agentsMinutes;
+    const checks = callsOf(run.calls, 'check-agents-registered');
     expect(run.status).toBe('FAILED');
-    expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(
-      expect.objectContaining({ budgetMinutes: budget, since: new Date(0).toISOString() })
-    );
-    expect(callsOf(run.calls, 'query-agents')).toHaveLength(checksWithin(budget * 60));
+    expect(checks[0]?.payload).toEqual(expect.objectContaining({ commandId: 'cmd-agents', budgetMinutes: budget, since: QUERIED_AT }));
+    expect(checks[1]?.payload).toEqual(expect.objectContaining({ commandId: 'cmd-next-1' }));
+    expect(checks).toHaveLength(checksWithin(budget * 60));
+    // Query Agents sends the first count only; a recheck re-enters the check.
+    expect(callsOf(run.calls, 'query-agents')).toHaveLength(1);
     expect(run.entered).toContain('Agents Timed Out');
     expect(run.cause).toBe(
       `CHECK_AGENTS_REGISTERED_FAILED: check-agents-registered: agents not registered with the master after ${budget} min of a ${budget} min budget`

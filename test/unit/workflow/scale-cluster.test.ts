@@ -93,8 +93,8 @@ function scaleStubs(planned: PlanScaleOutput, overrides: Partial<Record<StepId, 
       onlineCount: (p.instanceIds as string[]).length,
       total: (p.instanceIds as string[]).length,
     }),
-    'query-agents': () => ({ commandId: 'cmd-count' }),
-    'check-agents-registered': (p) => ({ registered: p.expected, ready: true }),
+    'query-agents': () => ({ commandId: 'cmd-count', startedAt: '2026-01-01T00:05:00.000Z' }),
+    'check-agents-registered': (p) => ({ registered: p.expected, ready: true, commandId: p.commandId }),
     'query-agent-load': () => ({ commandId: 'cmd-load' }),
     'pick-slaves-to-remove': (p) => ({
       instanceIds: Array.from({ length: p.count as number }, (_, i) => `i-old-${i + 1}`),
@@ -186,7 +186,8 @@ describe('scale-cluster machine definition', () => {
       const payload = s.Parameters?.Payload as Record<string, string>;
       return [payload['clusterId.$'], payload['clusterName.$']];
     });
-    const results = withoutPlan.filter(([name]) => name !== 'Record Scale Failure').map(([, s]) => s.ResultPath);
+    // Check Agents Registered carries on the record Query Agents starts (the query to read next).
+    const results = withoutPlan.filter(([name]) => name !== 'Record Scale Failure' && name !== 'Query Agents').map(([, s]) => s.ResultPath);
 
     // Assess
     expect([...stepIds].sort()).toEqual([...SCALE_MACHINE_STEP_IDS].sort());
@@ -194,6 +195,7 @@ describe('scale-cluster machine definition', () => {
       new Set([JSON.stringify(['$.scale.plan.clusterId', '$.scale.plan.clusterName'])])
     );
     expect(new Set(results).size).toBe(results.length);
+    expect(asl.States['Query Agents']?.ResultPath).toBe(asl.States['Check Agents Registered']?.ResultPath);
     expect(asl.States['Plan Scale']?.Parameters?.['Payload.$']).toBe('States.JsonMerge($.request, $.lease, false)');
     expect(asl.States['Read Scale Request']?.Parameters).toEqual({
       'request.$': '$',
@@ -289,7 +291,7 @@ describe('scale-cluster machine definition', () => {
       'Is Template Slave Setup Done?': 'budget 1200',
       'Is Slave Image Available?': 'budget 2400',
       'Are New Slaves Online?': 'budget 900',
-      'Are New Agents Registered?': 'budget 1500',
+      'Are New Agents Registered?': 'budget 600',
       'Is Drain Command Done?': 'budget 180',
       'Have The Tasks Left?': 'count',
       'Are Removed Slaves Gone?': 'budget 1200',
@@ -509,19 +511,23 @@ describe('scale-cluster machine run (aws-local-stepfunctions)', () => {
 
   it('gives up on agents that never register, releasing the lease and naming check-agents-registered', async () => {
     // Prepare
-    const stubs = scaleStubs(plan('out', 2, 4), { 'check-agents-registered': () => ({ registered: 2, ready: false }) });
+    const stubs = scaleStubs(plan('out', 2, 4), {
+      'check-agents-registered': (p) => ({ registered: 2, ready: false, commandId: p.commandId }),
+    });
 
     // Act
     const run = await runAsl(asl, API_INPUT, stubs);
 
     // Assess
     expect(run.status).toBe('FAILED');
-    // Counted from the new slaves' launch: their boot budget and the agents' (15 + 10 min).
-    expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(expect.objectContaining({ budgetSeconds: 1500 }));
-    expect(callsOf(run.calls, 'check-agents-registered')).toHaveLength(checksWithin(1500));
+    // Counted from the first query (the new slaves online): the agents' budget, 10 min.
+    expect(callsOf(run.calls, 'check-agents-registered')[0]?.payload).toEqual(
+      expect.objectContaining({ budgetSeconds: 600, since: '2026-01-01T00:05:00.000Z' })
+    );
+    expect(callsOf(run.calls, 'check-agents-registered')).toHaveLength(checksWithin(600));
     expect(callsOf(run.calls, 'record-scale')[0]?.payload.error).toEqual({
       Error: POLL_TIMEOUT_ERROR,
-      Cause: 'check-agents-registered: new agents not registered with the master after 25 min of a 25 min budget',
+      Cause: 'check-agents-registered: new agents not registered with the master after 10 min of a 10 min budget',
     });
     expect(run.cause).toMatch(/^CHECK_AGENTS_REGISTERED_FAILED: PollTimeoutError: check-agents-registered: /);
   });
