@@ -34,6 +34,22 @@ export const LAMBDA_THROTTLED: sfn.RetryProps = {
 };
 
 /**
+ * A step's invocation outlived its time: the function's own timeout (`Sandbox.Timedout`) or
+ * the task's `TimeoutSeconds` (`States.Timeout`), for example when the SDK's retries of a
+ * throttled EC2 API (RequestLimitExceeded) used up the function's 30 s. Every step is safe to
+ * run twice, so it runs again, spread out so that throttled callers do not return together.
+ * Out-of-memory and other unhandled errors (`Lambda.Unknown`) are bugs and are not retried.
+ */
+export const STEP_TIMED_OUT: sfn.RetryProps = {
+  errors: [sfn.Errors.TIMEOUT, 'Sandbox.Timedout'],
+  interval: Duration.seconds(10),
+  backoffRate: 2,
+  maxAttempts: 3,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/**
  * A transient AWS condition on the create path (eventual-consistency NotFound right after a
  * create, IAM propagation, throttling that outlived the SDK's own retries): ≈ 3–4 min budget.
  */
@@ -83,15 +99,15 @@ export const NOT_READY: sfn.RetryProps = {
 export type RetryPolicy = readonly sfn.RetryProps[];
 
 /** A create step. */
-export const CREATE_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, RETRYABLE_CREATE];
+export const CREATE_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_CREATE];
 /** A create step that launches instances. */
-export const LAUNCH_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, RETRYABLE_CREATE, CAPACITY];
+export const LAUNCH_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_CREATE, CAPACITY];
 /** A create-side check of a poll loop. */
-export const CHECK_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, RETRYABLE_CREATE, NOT_READY];
+export const CHECK_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_CREATE, NOT_READY];
 /** A teardown step. */
-export const TEARDOWN_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, RETRYABLE_TEARDOWN];
+export const TEARDOWN_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_TEARDOWN];
 /** A teardown-side check of a poll loop. */
-export const TEARDOWN_CHECK_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, RETRYABLE_TEARDOWN, NOT_READY];
+export const TEARDOWN_CHECK_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_TEARDOWN, NOT_READY];
 
 /** Adds the retriers of a policy to a task, in order; throws if one would match States.ALL. */
 export function applyRetries<T extends sfn.TaskStateBase>(task: T, policy: RetryPolicy): T {

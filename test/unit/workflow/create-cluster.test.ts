@@ -38,6 +38,14 @@ const THROTTLE_RETRY = {
   MaxDelaySeconds: 60,
   JitterStrategy: 'FULL',
 };
+const TIMED_OUT_RETRY = {
+  ErrorEquals: ['States.Timeout', 'Sandbox.Timedout'],
+  IntervalSeconds: 10,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
 const RETRYABLE_CREATE_RETRY = {
   ErrorEquals: ['RetryableError'],
   IntervalSeconds: 3,
@@ -410,7 +418,9 @@ describe('create-cluster machine definition', () => {
     const json = stateJson(stack, name);
 
     // Assess
-    expect(json).toEqual(expect.objectContaining({ Retry: [LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_CREATE_RETRY] }));
+    expect(json).toEqual(
+      expect.objectContaining({ Retry: [LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_CREATE_RETRY] })
+    );
   });
 
   it('retries CapacityError on the launch steps', () => {
@@ -421,7 +431,8 @@ describe('create-cluster machine definition', () => {
     const retries = names.map((n) => stateJson(stack, n).Retry);
 
     // Assess
-    for (const retry of retries) expect(retry).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_CREATE_RETRY, CAPACITY_RETRY]);
+    for (const retry of retries)
+      expect(retry).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_CREATE_RETRY, CAPACITY_RETRY]);
   });
 
   it('retries NotReadyError on the checks of the poll loops', () => {
@@ -443,7 +454,8 @@ describe('create-cluster machine definition', () => {
     const retries = names.map((n) => stateJson(stack, n).Retry);
 
     // Assess
-    for (const retry of retries) expect(retry).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_CREATE_RETRY, NOT_READY_RETRY]);
+    for (const retry of retries)
+      expect(retry).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_CREATE_RETRY, NOT_READY_RETRY]);
   });
 
   it('retries the rollback deletes with the teardown budget', () => {
@@ -456,7 +468,7 @@ describe('create-cluster machine definition', () => {
     // Assess
     expect(json).toEqual(
       expect.objectContaining({
-        Retry: [LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, RETRYABLE_TEARDOWN_RETRY],
+        Retry: [LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_TEARDOWN_RETRY],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackError', Next: 'Rollback Failed' }],
       })
     );

@@ -28,6 +28,14 @@ const THROTTLE_RETRY = {
   MaxDelaySeconds: 60,
   JitterStrategy: 'FULL',
 };
+const TIMED_OUT_RETRY = {
+  ErrorEquals: ['States.Timeout', 'Sandbox.Timedout'],
+  IntervalSeconds: 10,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
 const RETRYABLE_RETRY = {
   ErrorEquals: ['RetryableError'],
   IntervalSeconds: 3,
@@ -217,9 +225,9 @@ describe('scale-cluster machine definition', () => {
 
     // Assess
     expect(retriers.filter((r) => r.ErrorEquals.includes('States.ALL'))).toEqual([]);
-    expect(launch.slice(1)).toEqual([THROTTLE_RETRY, RETRYABLE_RETRY, CAPACITY_RETRY]);
-    expect(pick.slice(1)).toEqual([THROTTLE_RETRY, RETRYABLE_RETRY, NOT_READY_RETRY]);
-    expect(drain.slice(1)).toEqual([THROTTLE_RETRY, RETRYABLE_RETRY]);
+    expect(launch.slice(1)).toEqual([THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_RETRY, CAPACITY_RETRY]);
+    expect(pick.slice(1)).toEqual([THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_RETRY, NOT_READY_RETRY]);
+    expect(drain.slice(1)).toEqual([THROTTLE_RETRY, TIMED_OUT_RETRY, RETRYABLE_RETRY]);
   });
 
   it('catches refusals before any other error, and every other task into the failure path', () => {

@@ -35,6 +35,14 @@ const THROTTLE_RETRY = {
   MaxDelaySeconds: 60,
   JitterStrategy: 'FULL',
 };
+const TIMED_OUT_RETRY = {
+  ErrorEquals: ['States.Timeout', 'Sandbox.Timedout'],
+  IntervalSeconds: 10,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
 const TEARDOWN_RETRY = {
   ErrorEquals: ['RetryableError'],
   IntervalSeconds: 5,
@@ -190,8 +198,8 @@ describe('teardown-cluster machine definition', () => {
     const checkTerminated = retryOf('Check Instances Terminated');
 
     // Assess
-    expect(deleteVpc).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TEARDOWN_RETRY]);
-    expect(checkTerminated).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TEARDOWN_RETRY, NOT_READY_RETRY]);
+    expect(deleteVpc).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TIMED_OUT_RETRY, TEARDOWN_RETRY]);
+    expect(checkTerminated).toEqual([LAMBDA_SERVICE_RETRY, THROTTLE_RETRY, TIMED_OUT_RETRY, TEARDOWN_RETRY, NOT_READY_RETRY]);
   });
 
   it('never retries on States.ALL and catches every top-level step into Record Delete Failure', () => {
