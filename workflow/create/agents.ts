@@ -15,9 +15,8 @@
  * caught error and joins the failure path, so the cluster is rolled back like any failure.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { timedPollLoop } from '../poll-loop';
+import { agentsLoop } from '../agents-loop';
 import { ERROR_PATH } from '../record-failure';
-import { POLL_ANSWER } from '../timings';
 import { budget, type CatchableState, type CreatePhaseContext, J, SPEC } from './context';
 
 export interface AgentsPhaseProps {
@@ -38,49 +37,22 @@ export interface AgentsPhase {
 
 export function agentsPhase(ctx: CreatePhaseContext, props: AgentsPhaseProps): AgentsPhase {
   const { scope, step, check } = ctx;
-  const queryAgents = step('Query Agents', {
-    step: 'query-agents',
-    payload: { instanceId: J.stringAt('$.nodes.firstMasterId') },
-    result: { commandId: '$.Payload.commandId', startedAt: '$.Payload.startedAt' },
-    resultPath: '$.agents',
+  const { chain, queryAgents, checkAgents } = agentsLoop(scope, {
+    step,
+    check,
+    instanceId: J.stringAt('$.nodes.firstMasterId'),
+    expected: J.numberAt(`${SPEC}.slaves`),
+    // Counted from the first query: the nodes are built, the agents can register.
+    budget: budget('agentsMinutes'),
+    subject: 'Agents',
+    question: 'Are Agents Registered?',
+    notDone: 'agents not registered with the master',
+    next: props.next,
+    onTimeout: (s, stateName, error, cause) =>
+      new sfn.Pass(s, stateName, { parameters: { Error: error, Cause: cause }, resultPath: ERROR_PATH }).next(props.onTimeout),
   });
-  const checkAgents = check('Check Agents Registered', {
-    step: 'check-agents-registered',
-    payload: {
-      // The query to read: Query Agents' first, then the one the last check answered.
-      commandId: J.stringAt('$.agents.commandId'),
-      instanceId: J.stringAt('$.nodes.firstMasterId'),
-      expected: J.numberAt(`${SPEC}.slaves`),
-      // Counted from the first query: the nodes are built, the agents can register.
-      since: J.stringAt('$.agents.startedAt'),
-      ...budget('agentsMinutes'),
-    },
-    result: {
-      registered: '$.Payload.registered',
-      ready: '$.Payload.ready',
-      commandId: '$.Payload.commandId',
-      startedAt: '$.Payload.startedAt',
-      ...POLL_ANSWER,
-    },
-    resultPath: '$.agents',
-  });
-  const agentsLoop = sfn.Chain.start(queryAgents).next(
-    timedPollLoop(scope, {
-      subject: 'Agents',
-      answerPath: '$.agents',
-      // Its check reads the query and sends the next one: a recheck re-enters the check only.
-      probe: checkAgents,
-      question: 'Are Agents Registered?',
-      done: sfn.Condition.booleanEquals('$.agents.ready', true),
-      next: props.next,
-      stepId: 'check-agents-registered',
-      notDone: 'agents not registered with the master',
-      onTimeout: (s, stateName, error, cause) =>
-        new sfn.Pass(s, stateName, { parameters: { Error: error, Cause: cause }, resultPath: ERROR_PATH }).next(props.onTimeout),
-    })
-  );
   const start = new sfn.Choice(scope, 'Any Slaves?')
-    .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), agentsLoop)
+    .when(sfn.Condition.numberGreaterThan(`${SPEC}.slaves`, 0), chain)
     .otherwise(props.noSlaves);
   return { start, catchable: [queryAgents, checkAgents] };
 }

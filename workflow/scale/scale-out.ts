@@ -11,6 +11,7 @@
  *   SSM → Query Agents → wait registered (= the plan's target) → `next`.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { agentsLoop } from '../agents-loop';
 import { slaveImagePhase } from '../create/slave-image';
 import { timedPollLoop } from '../poll-loop';
 import { ERROR_PATH } from '../record-failure';
@@ -50,52 +51,29 @@ export function scaleOutPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): 
     result: { instanceIds: '$.Payload.instanceIds' },
     resultPath: '$.launched',
   });
-  const queryAgents = step('Query Agents', {
-    step: 'query-agents',
-    payload: { instanceId: master },
-    result: { commandId: '$.Payload.commandId', startedAt: '$.Payload.startedAt' },
-    resultPath: '$.agents',
-  });
-  const checkAgents = check('Check Agents Registered', {
-    step: 'check-agents-registered',
-    payload: {
-      // The query to read: Query Agents' first, then the one the last check answered.
-      commandId: J.stringAt('$.agents.commandId'),
-      instanceId: master,
-      expected: J.numberAt(`${PLAN}.target`),
-      // Counted from the first query: the new slaves are online, their agents can register.
-      since: J.stringAt('$.agents.startedAt'),
-      budgetSeconds: POLL_BUDGETS.agentsRegistered,
-    },
-    result: {
-      registered: '$.Payload.registered',
-      ready: '$.Payload.ready',
-      commandId: '$.Payload.commandId',
-      startedAt: '$.Payload.startedAt',
-      ...POLL_ANSWER,
-    },
-    resultPath: '$.agents',
-  });
   const checkOnline = check('Check New Slaves Online', {
     step: 'check-ssm-online',
     payload: { instanceIds: J.listAt('$.launched.instanceIds'), budgetSeconds: POLL_BUDGETS.nodesOnline },
     result: { online: '$.Payload.online', onlineCount: '$.Payload.onlineCount', startedAt: '$.Payload.startedAt', ...POLL_ANSWER },
     resultPath: '$.newSlavesOnline',
   });
-  const agentsLoop = sfn.Chain.start(queryAgents).next(
-    timedPollLoop(scope, {
-      subject: 'New Agents',
-      answerPath: '$.agents',
-      // Its check reads the query and sends the next one: a recheck re-enters the check only.
-      probe: checkAgents,
-      question: 'Are New Agents Registered?',
-      done: sfn.Condition.booleanEquals('$.agents.ready', true),
-      next: props.next,
-      stepId: 'check-agents-registered',
-      notDone: 'new agents not registered with the master',
-      onTimeout: props.onTimeout,
-    })
-  );
+  const {
+    chain: agentsChain,
+    queryAgents,
+    checkAgents,
+  } = agentsLoop(scope, {
+    step,
+    check,
+    instanceId: master,
+    expected: J.numberAt(`${PLAN}.target`),
+    // Counted from the first query: the new slaves are online, their agents can register.
+    budget: { budgetSeconds: POLL_BUDGETS.agentsRegistered },
+    subject: 'New Agents',
+    question: 'Are New Agents Registered?',
+    notDone: 'new agents not registered with the master',
+    next: props.next,
+    onTimeout: props.onTimeout,
+  });
   const launchChain = sfn.Chain.start(launchSlaves).next(
     timedPollLoop(scope, {
       subject: 'New Slaves Online',
@@ -103,7 +81,7 @@ export function scaleOutPhase(ctx: ScalePhaseContext, props: ScaleBranchProps): 
       probe: checkOnline,
       question: 'Are New Slaves Online?',
       done: sfn.Condition.booleanEquals('$.newSlavesOnline.online', true),
-      next: agentsLoop,
+      next: agentsChain,
       stepId: 'check-ssm-online',
       notDone: 'new slaves not online in SSM',
       onTimeout: props.onTimeout,
