@@ -1,6 +1,7 @@
 /**
  * What each step's role may do: only the API actions its code calls (test/infra/permissions
- * checks this against the bundled code), scoped the way EC2 allows
+ * checks this against the bundled code). Each step's catalogue entry (workflow/<machine>/steps.ts)
+ * writes its statements with the builders here, scoped the way EC2 allows
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
  *
  * - creates need the cluster-id tag in the request (`aws:RequestTag/mesos-cluster:id`), and
@@ -17,22 +18,9 @@
 import { ArnFormat, Aws, CfnMapping, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import type { StepId } from '../functions/shared/contracts';
 import type { DocumentKey } from '../functions/shared/documents';
-import {
-  TAG_AUTOSCALING,
-  TAG_ID,
-  TAG_LAST_SCALE_EXECUTION,
-  TAG_LAST_SCALE_OUTCOME,
-  TAG_LAST_SCALED_AT,
-  TAG_NAME,
-  TAG_SCALE_EXECUTION,
-  TAG_SCALE_STARTED_AT,
-  TAG_SLAVE_IMAGE,
-  TAG_SLAVE_INSTANCE_TYPE,
-  TAG_SLAVES,
-  TAG_STATUS,
-} from '../functions/shared/tags';
+import { TAG_ID, TAG_NAME } from '../functions/shared/tags';
+import { STEP_CATALOGUE, type StepId } from '../workflow/step-catalogue';
 
 /** The SSM documents a step may run. */
 export type { DocumentKey };
@@ -59,7 +47,8 @@ export interface StepGrant {
   readonly reason?: string;
 }
 
-type Ec2Type =
+/** The EC2 resource types a grant names. */
+export type Ec2Type =
   | 'vpc'
   | 'subnet'
   | 'internet-gateway'
@@ -211,17 +200,6 @@ function describeAlarms(ctx: PermissionContext): StepGrant {
   return { statement: allow(['cloudwatch:DescribeAlarms'], [clusterAlarms(ctx)]), reason: REASON_ALARMS };
 }
 
-/** Recording the cluster's slave image on its VPC: only that tag, only on cluster VPCs. */
-function slaveImageTag(ctx: PermissionContext): StepGrant {
-  return {
-    statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], {
-      ...TAGGED,
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_SLAVE_IMAGE] },
-    }),
-    reason: REASON_TAGGED,
-  };
-}
-
 function sendCommand(ctx: PermissionContext, document: DocumentKey): StepGrant[] {
   const stack = Stack.of(ctx.scope);
   return [
@@ -257,241 +235,97 @@ function imageDeletion(ctx: PermissionContext): StepGrant[] {
   ];
 }
 
-/** The statements of each step's role. */
-export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] {
+/**
+ * The statement builders a step's catalogue entry writes its grants with (workflow/<machine>/steps.ts),
+ * bound to the stack's resources.
+ */
+export interface GrantBuilders {
+  /** Read-only calls (Describe, List, Get) on `*`. */
+  describe(...actions: string[]): StepGrant[];
+  /** A create that must tag what it creates, on the resources it creates in (`existing`, tagged). */
+  create(action: string, created: Ec2Type[], existing?: Ec2Type[]): StepGrant[];
+  /** Actions on existing resources that carry a cluster id. */
+  tagged(actions: string[], types: Ec2Type[]): StepGrant;
+  /** Creating a route table in the cluster's VPC, its routes and its subnet associations. */
+  routeTable(): StepGrant[];
+  /** Tagging a cluster's VPC with the given keys only. */
+  vpcTagKeys(keys: string[]): StepGrant;
+  /** SendCommand with one of the product's documents, on instances tagged with a cluster id. */
+  sendCommand(document: DocumentKey): StepGrant[];
+  /** Launching from Canonical's or the account's images, with the untagged network interface. */
+  launchFromImages(): StepGrant[];
+  /** Passing the node role to EC2. */
+  passNodeRole(): StepGrant;
+  /** The KMS permissions of the account's customer-managed default EBS key, if one is configured. */
+  ebsKey(): StepGrant[];
+  /** Deregistering the cluster's images and deleting their snapshots, handing a shared one over. */
+  imageDeletion(): StepGrant[];
+  /** Actions on the cluster alarms (`mesos-cluster-<cluster id>-…`); `tagging`: only with the cluster-id tag in the request. */
+  clusterAlarms(actions: string[], options?: { tagging?: boolean }): StepGrant;
+  /** Reading the cluster alarms. */
+  describeAlarms(): StepGrant;
+  /** Service Quotas GetServiceQuota on the given `<service>/<quota code>` resources. */
+  serviceQuotas(...quotas: string[]): StepGrant;
+  /** Reading Canonical's public SSM parameters of the Ubuntu images. */
+  ubuntuImageParameters(): StepGrant;
+  /** DisassociateAddress on the network interface a cluster-tagged address is detached from. */
+  disassociateFromInterfaces(): StepGrant;
+}
+
+/** The grant builders bound to a stack's resources. */
+export function grantBuilders(ctx: PermissionContext): GrantBuilders {
   const stack = Stack.of(ctx.scope);
-  switch (stepId) {
-    // ---------------------------------------------------------------- create
-    case 'validate-spec':
-      return [
-        ...describe(
-          'ec2:DescribeVpcs',
-          'ec2:DescribeAccountAttributes',
-          'ec2:DescribeAddresses',
-          'ec2:DescribeAvailabilityZones',
-          'ec2:DescribeInstanceTypeOfferings',
-          'ec2:DescribeInstances'
-        ),
-        {
-          // The two quotas the pre-flight reads: arn:aws:servicequotas:<region>:<account>:<service>/<quota code>.
-          statement: allow(
-            ['servicequotas:GetServiceQuota'],
-            [
-              stack.formatArn({ service: 'servicequotas', resource: 'ec2/L-1216C47A' }),
-              stack.formatArn({ service: 'servicequotas', resource: 'vpc/L-F678F1CE' }),
-            ]
-          ),
-          reason: 'Service Quotas GetServiceQuota on the two quota ARNs the pre-flight reads.',
-        },
-        {
-          statement: allow(
-            ['ssm:GetParameter'],
-            [
-              stack.formatArn({
-                service: 'ssm',
-                account: '',
-                resource: 'parameter',
-                resourceName: 'aws/service/canonical/ubuntu/server/*',
-              }),
-            ]
-          ),
-          reason: REASON_PARAMETER,
-        },
-      ];
-    case 'create-vpc':
-      return [...create(ctx, 'ec2:CreateVpc', ['vpc']), tagged(ctx, ['ec2:ModifyVpcAttribute'], ['vpc']), ...describe('ec2:DescribeVpcs')];
-    case 'create-subnets':
-      return [
-        ...create(ctx, 'ec2:CreateSubnet', ['subnet'], ['vpc']),
-        tagged(ctx, ['ec2:ModifySubnetAttribute'], ['subnet']),
-        ...describe('ec2:DescribeAvailabilityZones', 'ec2:DescribeSubnets'),
-      ];
-    case 'create-internet-gateway':
-      return [
-        ...create(ctx, 'ec2:CreateInternetGateway', ['internet-gateway']),
-        tagged(ctx, ['ec2:AttachInternetGateway'], ['internet-gateway', 'vpc']),
-        ...describe('ec2:DescribeInternetGateways'),
-      ];
-    case 'create-public-route-table':
-    case 'create-private-route-table':
-      return routeTable(ctx);
-    case 'allocate-elastic-ip':
-      return [...create(ctx, 'ec2:AllocateAddress', ['elastic-ip']), ...describe('ec2:DescribeAddresses')];
-    case 'create-security-groups':
-      return [
-        ...create(ctx, 'ec2:CreateSecurityGroup', ['security-group'], ['vpc']),
-        tagged(ctx, ['ec2:AuthorizeSecurityGroupIngress'], ['security-group']),
-        ...describe('ec2:DescribeSecurityGroups'),
-      ];
-    case 'create-nat-gateway':
-      return [
-        ...create(ctx, 'ec2:CreateNatGateway', ['natgateway'], ['subnet', 'elastic-ip']),
-        ...describe('ec2:DescribeNatGateways', 'ec2:DescribeVpcs'),
-      ];
-    case 'check-nat-gateway':
-      return describe('ec2:DescribeNatGateways');
-    case 'launch-instances':
-      return [
-        ...create(ctx, 'ec2:RunInstances', ['instance', 'volume'], ['subnet', 'security-group']),
-        { statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'network-interface')]), reason: REASON_RUN_INSTANCES },
-        {
-          statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'image')], {
-            StringEquals: { 'ec2:Owner': [canonicalAccount(ctx.scope), Aws.ACCOUNT_ID] },
-          }),
-          reason: REASON_RUN_INSTANCES,
-        },
-        ...ebsKey(ctx),
-        {
-          statement: allow(['iam:PassRole'], [ctx.nodeRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
-        },
-        ...describe('ec2:DescribeInstances', 'ec2:DescribeVpcs'),
-      ];
-    case 'check-ssm-online':
-      return describe('ssm:DescribeInstanceInformation', 'ec2:DescribeInstances');
-    case 'configure-masters':
-      return [...sendCommand(ctx, 'configureMaster'), ...describe('ssm:ListCommands')];
-    case 'configure-template-slave':
-      return [...sendCommand(ctx, 'configureSlave'), ...describe('ssm:ListCommands')];
-    case 'check-command':
-      return describe('ssm:GetCommandInvocation');
-    case 'check-agents-registered':
-      // It sends the next count-agents query when a count falls short.
-      return [...sendCommand(ctx, 'countAgents'), ...describe('ssm:GetCommandInvocation')];
-    case 'find-cached-image':
-      return [slaveImageTag(ctx), ...describe('ec2:DescribeImages')];
-    case 'bake-image':
-      return [
-        ...create(ctx, 'ec2:CreateImage', ['image', 'snapshot'], ['instance']),
-        ...ebsKey(ctx),
-        slaveImageTag(ctx),
-        ...describe('ec2:DescribeImages', 'ec2:DescribeVpcs'),
-      ];
-    case 'check-image':
-      return describe('ec2:DescribeImages', 'ec2:DescribeSnapshots');
-    case 'terminate-instances':
-      return [tagged(ctx, ['ec2:TerminateInstances'], ['instance'])];
-    case 'query-agents':
-      return sendCommand(ctx, 'countAgents');
-    case 'marathon-smoke-test':
-      // The deploy and remove commands are sent once (ListCommands finds an earlier send).
-      return [...sendCommand(ctx, 'marathonSmokeTest'), ...describe('ssm:ListCommands', 'ssm:GetCommandInvocation')];
-    case 'mark-ready':
-    case 'record-failure': {
-      // Only the status tag of the cluster's VPC.
-      const statusOnly = {
-        ...TAGGED,
-        'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG_STATUS] },
-      };
-      const grants: StepGrant[] = [{ statement: allow(['ec2:CreateTags'], [ec2Arn(ctx.scope, 'vpc')], statusOnly), reason: REASON_TAGGED }];
-      // Both read the VPC: Record Failure to find it, Mark Cluster Ready to refuse a cluster being deleted.
-      return [...grants, ...describe('ec2:DescribeVpcs')];
-    }
-    // ---------------------------------------------------------------- scale
-    case 'create-scaling-alarms':
-      return [
-        {
-          // PutMetricAlarm with Tags also needs TagResource; the alarms are named after the cluster,
-          // and both must carry its id (aws:RequestTag, as for EC2's creates).
-          statement: allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource'], [clusterAlarms(ctx)], TAGGING),
-          reason: REASON_ALARMS,
-        },
-        vpcTagKeys(ctx, [TAG_AUTOSCALING, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES]),
-        ...describe('ec2:DescribeVpcs'),
-      ];
-    case 'plan-scale':
-      return [
-        vpcTagKeys(ctx, [TAG_STATUS, TAG_SCALE_EXECUTION, TAG_SCALE_STARTED_AT]),
-        ...describe('ec2:DescribeVpcs', 'ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'),
-        describeAlarms(ctx),
-      ];
-    case 'check-scale-lease':
-      return describe('ec2:DescribeVpcs');
-    case 'query-agent-load':
-      return sendCommand(ctx, 'agentLoad');
-    case 'pick-slaves-to-remove':
-      return describe('ssm:GetCommandInvocation', 'ec2:DescribeInstances');
-    case 'drain-slaves':
-      return [...sendCommand(ctx, 'drainAgents'), ...describe('ssm:ListCommands')];
-    case 'check-drain':
-      return describe('ssm:GetCommandInvocation');
-    case 'check-instances-gone':
-      return describe('ec2:DescribeInstances');
-    case 'record-scale':
-      return [
-        vpcTagKeys(ctx, [
-          TAG_STATUS,
-          TAG_SCALE_EXECUTION,
-          TAG_LAST_SCALED_AT,
-          TAG_LAST_SCALE_EXECUTION,
-          TAG_LAST_SCALE_OUTCOME,
-          TAG_SLAVES,
-        ]),
-        ...describe('ec2:DescribeVpcs'),
-      ];
-    case 'mark-deleting':
-      return [vpcTagKeys(ctx, [TAG_STATUS]), ...describe('ec2:DescribeVpcs')];
-    // ---------------------------------------------------------------- teardown
-    case 'delete-alarms':
-      return [{ statement: allow(['cloudwatch:DeleteAlarms'], [clusterAlarms(ctx)]), reason: REASON_ALARMS }, describeAlarms(ctx)];
-    case 'terminate-cluster-instances':
-      return [tagged(ctx, ['ec2:TerminateInstances'], ['instance']), ...describe('ec2:DescribeInstances')];
-    case 'check-instances-terminated':
-      return describe('ec2:DescribeInstances');
-    case 'delete-nat-gateways':
-      return [tagged(ctx, ['ec2:DeleteNatGateway'], ['natgateway']), ...describe('ec2:DescribeNatGateways')];
-    case 'check-nat-gateways-deleted':
-      return describe('ec2:DescribeNatGateways');
-    case 'discard-image-bake':
-      return [tagged(ctx, ['ec2:TerminateInstances'], ['instance']), ...imageDeletion(ctx)];
-    case 'delete-images':
-      return imageDeletion(ctx);
-    case 'release-addresses':
-      return [
-        tagged(ctx, ['ec2:ReleaseAddress', 'ec2:DisassociateAddress'], ['elastic-ip']),
-        {
-          // The address is the tagged resource; the network interface it leaves is not. The action
-          // authorizes no instance resource, so none is named.
-          statement: allow(['ec2:DisassociateAddress'], [ec2Arn(ctx.scope, 'network-interface')]),
-          reason: 'DisassociateAddress also authorizes the network interface the cluster-tagged address is detached from',
-        },
-        ...describe('ec2:DescribeAddresses', 'ec2:DescribeNatGateways'),
-      ];
-    case 'delete-route-tables':
-      return [
-        tagged(ctx, ['ec2:DisassociateRouteTable'], ['route-table', 'subnet']),
-        tagged(ctx, ['ec2:DeleteRouteTable'], ['route-table']),
-        ...describe('ec2:DescribeRouteTables'),
-      ];
-    case 'delete-internet-gateways':
-      return [
-        tagged(ctx, ['ec2:DetachInternetGateway'], ['internet-gateway', 'vpc']),
-        tagged(ctx, ['ec2:DeleteInternetGateway'], ['internet-gateway']),
-        ...describe('ec2:DescribeInternetGateways'),
-      ];
-    case 'delete-security-groups':
-      return [
-        tagged(ctx, ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup'], ['security-group']),
-        ...describe('ec2:DescribeSecurityGroups'),
-      ];
-    case 'delete-subnets':
-      return [tagged(ctx, ['ec2:DeleteSubnet'], ['subnet']), ...describe('ec2:DescribeSubnets', 'ec2:DescribeNetworkInterfaces')];
-    case 'delete-vpc':
-      return [tagged(ctx, ['ec2:DeleteVpc'], ['vpc']), ...describe('ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces')];
-    case 'verify-deleted':
-      return [
-        describeAlarms(ctx),
-        ...describe(
-          'ec2:DescribeAddresses',
-          'ec2:DescribeImages',
-          'ec2:DescribeInstances',
-          'ec2:DescribeInternetGateways',
-          'ec2:DescribeNatGateways',
-          'ec2:DescribeRouteTables',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSnapshots',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVpcs'
-        ),
-      ];
-  }
+  return {
+    describe,
+    create: (action, created, existing) => create(ctx, action, created, existing),
+    tagged: (actions, types) => tagged(ctx, actions, types),
+    routeTable: () => routeTable(ctx),
+    vpcTagKeys: (keys) => vpcTagKeys(ctx, keys),
+    sendCommand: (document) => sendCommand(ctx, document),
+    launchFromImages: () => [
+      { statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'network-interface')]), reason: REASON_RUN_INSTANCES },
+      {
+        statement: allow(['ec2:RunInstances'], [ec2Arn(ctx.scope, 'image')], {
+          StringEquals: { 'ec2:Owner': [canonicalAccount(ctx.scope), Aws.ACCOUNT_ID] },
+        }),
+        reason: REASON_RUN_INSTANCES,
+      },
+    ],
+    passNodeRole: () => ({
+      statement: allow(['iam:PassRole'], [ctx.nodeRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
+    }),
+    ebsKey: () => ebsKey(ctx),
+    imageDeletion: () => imageDeletion(ctx),
+    clusterAlarms: (actions, options) => ({
+      statement: allow(actions, [clusterAlarms(ctx)], options?.tagging ? TAGGING : undefined),
+      reason: REASON_ALARMS,
+    }),
+    describeAlarms: () => describeAlarms(ctx),
+    serviceQuotas: (...quotas) => ({
+      // arn:aws:servicequotas:<region>:<account>:<service>/<quota code>
+      statement: allow(
+        ['servicequotas:GetServiceQuota'],
+        quotas.map((quota) => stack.formatArn({ service: 'servicequotas', resource: quota }))
+      ),
+      reason: 'Service Quotas GetServiceQuota on the two quota ARNs the pre-flight reads.',
+    }),
+    ubuntuImageParameters: () => ({
+      statement: allow(
+        ['ssm:GetParameter'],
+        [stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/canonical/ubuntu/server/*' })]
+      ),
+      reason: REASON_PARAMETER,
+    }),
+    disassociateFromInterfaces: () => ({
+      // The address is the tagged resource; the network interface it leaves is not. The action
+      // authorizes no instance resource, so none is named.
+      statement: allow(['ec2:DisassociateAddress'], [ec2Arn(ctx.scope, 'network-interface')]),
+      reason: 'DisassociateAddress also authorizes the network interface the cluster-tagged address is detached from',
+    }),
+  };
+}
+
+/** The statements of a step's role, as its catalogue entry declares them. */
+export function stepGrants(stepId: StepId, ctx: PermissionContext): StepGrant[] {
+  return [...STEP_CATALOGUE[stepId].grants(grantBuilders(ctx))];
 }

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../functions/shared/contracts';
+import type { Construct } from 'constructs';
 import { CreateClusterMachine } from './create-cluster';
 import { ScaleClusterMachine } from './scale-cluster';
-import type { StepFunctions } from './step-task';
+import { MACHINE_STEP_IDS, type StepId } from './step-catalogue';
 import { TeardownClusterMachine } from './teardown-cluster';
 
 /** The machines that can be exported. */
@@ -60,6 +60,13 @@ export function placeholderFunctionArn(stepId: StepId): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${stepId}`;
 }
 
+/** The given steps' functions imported by their placeholder ARNs (`Fn-<step id>` in `scope`). */
+export function placeholderFunctions<Id extends StepId>(scope: Construct, stepIds: readonly Id[]): Record<Id, lambda.IFunction> {
+  const functions = {} as Record<Id, lambda.IFunction>;
+  for (const id of stepIds) functions[id] = lambda.Function.fromFunctionArn(scope, `Fn-${id}`, placeholderFunctionArn(id));
+  return functions;
+}
+
 /** The function name in a Lambda ARN (`…:function:<name>[:qualifier]`), or the argument if it is a bare name. */
 export function functionNameOf(arn: string): string {
   if (!arn.startsWith('arn:')) return arn;
@@ -82,16 +89,12 @@ export function exportAsl(machine: MachineName): AslDefinition {
 
 function buildAsl(machine: MachineName, app: App): AslDefinition {
   const stack = new Stack(app, 'AslExport', { env: { region: REGION, account: ACCOUNT } });
-  const functions = {} as Record<StepId, lambda.IFunction>;
-  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
-    functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
-  }
   const built =
     machine === 'create-cluster'
-      ? new CreateClusterMachine(stack, 'Machine', { functions: functions as StepFunctions })
+      ? new CreateClusterMachine(stack, 'Machine', { functions: placeholderFunctions(stack, MACHINE_STEP_IDS[machine]) })
       : machine === 'scale-cluster'
-        ? new ScaleClusterMachine(stack, 'Machine', { functions: functions as StepFunctions })
-        : new TeardownClusterMachine(stack, 'Machine', { functions: functions as StepFunctions });
+        ? new ScaleClusterMachine(stack, 'Machine', { functions: placeholderFunctions(stack, MACHINE_STEP_IDS[machine]) })
+        : new TeardownClusterMachine(stack, 'Machine', { functions: placeholderFunctions(stack, MACHINE_STEP_IDS[machine]) });
   const cfn = built.stateMachine.node.defaultChild as sfn.CfnStateMachine;
   const definition = flatten(stack.resolve(cfn.definitionString));
   if (typeof definition !== 'string') throw new Error(`${machine}: the definition did not resolve to a string`);

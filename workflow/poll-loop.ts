@@ -14,8 +14,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { StepId } from '../functions/shared/contracts';
 import { DEFAULT_BACK_OFF } from '../functions/shared/poll';
+import type { StepId } from './step-catalogue';
 import { type PollTiming, pollBound } from './timings';
 
 /** The error of a loop that reached its bound; its cause starts with the check's step id. */

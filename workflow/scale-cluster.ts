@@ -47,15 +47,16 @@ import type { ScaleRequest } from '../functions/shared/contracts';
 import { ERROR_NAMES } from '../functions/shared/errors';
 import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { ERROR_PATH } from './record-failure';
-import { SCALE_MACHINE_STEP_IDS, type ScaleFunctions, scalePhaseContext } from './scale/context';
+import { type ScaleFunctions, scalePhaseContext } from './scale/context';
 import { failurePhase } from './scale/failure';
 import { decide, planPhase } from './scale/plan';
 import { recordPhase } from './scale/record';
 import { scaleInPhase } from './scale/scale-in';
 import { scaleOutPhase } from './scale/scale-out';
+import { SCALE_MACHINE_STEP_IDS } from './scale/steps';
 import { SCALE_MACHINE_TIMEOUT } from './scale/timings';
 
-export { SCALE_MACHINE_STEP_IDS, type ScaleFunctions } from './scale/context';
+export type { ScaleFunctions } from './scale/context';
 export { SCALE_FAILED_ERROR, SCALE_REFUSED_ERROR } from './scale/failure';
 export { LEASE_SETTLE, MAX_ALARM_ROUNDS, SCALE_MACHINE_TIMEOUT, TASKS_DRAINED } from './scale/timings';
 

@@ -7,15 +7,18 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { StepId, TeardownStepId } from '../functions/shared/contracts';
 import { applyRetries, type RetryPolicy } from './retry';
+import type { CreateMachineStepId, StepId, TeardownMachineStepId } from './step-catalogue';
 import { STEP_TASK_TIMEOUT } from './timings';
 
 /** The Lambda function of every step, by step id (create, teardown and scale steps). */
 export type StepFunctions = Readonly<Record<StepId, lambda.IFunction>>;
 
-/** The functions the teardown machine invokes. */
-export type TeardownFunctions = Readonly<Record<TeardownStepId | 'record-failure' | 'mark-deleting', lambda.IFunction>>;
+/** The functions the create machine invokes (workflow/create/steps.ts). */
+export type CreateFunctions = Readonly<Record<CreateMachineStepId, lambda.IFunction>>;
+
+/** The functions the teardown machine invokes (workflow/teardown/steps.ts). */
+export type TeardownFunctions = Readonly<Record<TeardownMachineStepId, lambda.IFunction>>;
 
 /** Where the cluster's id and name are found in a machine's state. */
 export interface ClusterPaths {

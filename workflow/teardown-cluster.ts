@@ -17,16 +17,17 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { TeardownStepId } from '../functions/shared/contracts';
 import { buildStandardMachine, type MachineObservabilityProps } from './observability';
 import { timedPollLoop } from './poll-loop';
 import { ERROR_PATH, FAILURE_CAUSE_PATH, recordFailureTask, unrecordedFailure } from './record-failure';
 import { TEARDOWN_CHECK_RETRIES, TEARDOWN_STEP_RETRIES } from './retry';
-import { type ClusterPaths, type PayloadFields, type StepFunctions, stepTask, type TeardownFunctions } from './step-task';
+import { type ClusterPaths, type PayloadFields, stepTask, type TeardownFunctions } from './step-task';
+import type { TeardownDeleteStepId } from './teardown/steps';
 import { POLL_ANSWER, POLL_BUDGETS, TEARDOWN_MACHINE_TIMEOUT } from './timings';
 
 /** The teardown chain, open at its end (after Verify Nothing Left), and its catchable states. */
@@ -51,7 +52,7 @@ interface TeardownPhaseContext {
 }
 
 interface TeardownStepProps {
-  readonly step: TeardownStepId;
+  readonly step: TeardownDeleteStepId;
   /** The fields the step needs besides the cluster reference. @default none */
   readonly payload?: PayloadFields;
   readonly result: Readonly<Record<string, string>>;
@@ -72,7 +73,7 @@ const PROGRESS = { done: '$.Payload.done', remaining: '$.Payload.remaining', ...
 export function buildTeardownChain(
   scope: Construct,
   prefix: string,
-  functions: Readonly<Record<TeardownStepId, StepFunctions[TeardownStepId]>>,
+  functions: Readonly<Record<TeardownDeleteStepId, lambda.IFunction>>,
   options: TeardownChainOptions = {}
 ): TeardownChain {
   const cluster = options.cluster ?? { clusterId: '$.clusterId', clusterName: '$.clusterName' };

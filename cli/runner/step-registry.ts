@@ -1,16 +1,16 @@
 /**
  * The step registry of the local runner: step id → Step object, loaded from
- * functions/<id>/<id>.ts. Every id of CREATE_STEP_IDS, TEARDOWN_STEP_IDS and SCALE_STEP_IDS is known;
+ * functions/<id>/<id>.ts. Every id of the step catalogue (workflow/step-catalogue.ts) is known;
  * a step whose module is missing, or exports no Step, is an error naming it.
  */
-import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import type { Step, StepClients } from '../../functions/shared/step';
+import { isStepId, STEP_IDS, type StepId } from '../../workflow/step-catalogue';
 
 /** A step as the runner sees it: JSON in, JSON out, any of the clients. */
 export type AnyStep = Step<unknown, unknown, keyof StepClients>;
 
 /** Every step id that a state machine may name. */
-export const ALL_STEP_IDS: readonly StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS];
+export const ALL_STEP_IDS: readonly StepId[] = STEP_IDS;
 
 /** A step that the registry cannot provide. */
 export class MissingStepError extends Error {
@@ -42,8 +42,8 @@ const cache = new Map<string, AnyStep>();
 export function loadStep(stepId: string): AnyStep {
   const cached = cache.get(stepId);
   if (cached) return cached;
-  if (!(ALL_STEP_IDS as readonly string[]).includes(stepId)) {
-    throw new MissingStepError(stepId, `unknown step '${stepId}': not in CREATE_STEP_IDS, TEARDOWN_STEP_IDS or SCALE_STEP_IDS`);
+  if (!isStepId(stepId)) {
+    throw new MissingStepError(stepId, `unknown step '${stepId}': not in the step catalogue (workflow/step-catalogue.ts)`);
   }
   let mod: Record<string, unknown>;
   try {

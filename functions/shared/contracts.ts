@@ -358,55 +358,6 @@ export interface VerifyDeletedOutput {
   readonly remaining: string[];
 }
 
-/** Step ids: the folder under functions/ and the Lambda of each step. */
-export const CREATE_STEP_IDS = [
-  'validate-spec',
-  'create-vpc',
-  'create-subnets',
-  'create-internet-gateway',
-  'create-public-route-table',
-  'allocate-elastic-ip',
-  'create-security-groups',
-  'create-nat-gateway',
-  'check-nat-gateway',
-  'create-private-route-table',
-  'find-cached-image',
-  'launch-instances',
-  'check-ssm-online',
-  'configure-masters',
-  'configure-template-slave',
-  'check-command',
-  'bake-image',
-  'check-image',
-  'terminate-instances',
-  'query-agents',
-  'check-agents-registered',
-  'marathon-smoke-test',
-  'mark-ready',
-  'record-failure',
-] as const;
-
-export const TEARDOWN_STEP_IDS = [
-  'delete-alarms',
-  'terminate-cluster-instances',
-  'check-instances-terminated',
-  'delete-nat-gateways',
-  'check-nat-gateways-deleted',
-  'delete-images',
-  'release-addresses',
-  'delete-route-tables',
-  'delete-internet-gateways',
-  'delete-security-groups',
-  'delete-subnets',
-  'delete-vpc',
-  'verify-deleted',
-] as const;
-
-export type CreateStepId = (typeof CREATE_STEP_IDS)[number];
-export type TeardownStepId = (typeof TEARDOWN_STEP_IDS)[number];
-/** Every step of every machine (the scale steps too: the create and teardown machines use two of them). */
-export type StepId = CreateStepId | TeardownStepId | ScaleStepId;
-
 // ---------------------------------------------------------------- scale
 
 /** What started a scale: a scaling alarm (through EventBridge), the API or CLI, or a schedule. */
@@ -592,26 +543,6 @@ export interface MarkDeletingOutput {
   readonly vpcIds: string[];
 }
 
-/**
- * The step folders of the scaling feature: the scale machine's own steps, plus
- * create-scaling-alarms (end of the create) and mark-deleting (start of the teardown). The
- * scale machine also reuses launch-instances, query-agents, check-agents-registered,
- * check-command and terminate-instances.
- */
-export const SCALE_STEP_IDS = [
-  'create-scaling-alarms',
-  'plan-scale',
-  'check-scale-lease',
-  'query-agent-load',
-  'pick-slaves-to-remove',
-  'drain-slaves',
-  'check-drain',
-  'check-instances-gone',
-  'record-scale',
-  'mark-deleting',
-  'discard-image-bake',
-] as const;
-
 /** Discard Image Bake: what a failed scale-out bake left (template slaves, images, snapshots) removed. */
 export interface DiscardImageBakeInput {
   readonly clusterId: string;
@@ -625,5 +556,3 @@ export interface DiscardImageBakeOutput {
   /** Images kept because another live cluster uses them (handed over to it). */
   readonly kept: string[];
 }
-
-export type ScaleStepId = (typeof SCALE_STEP_IDS)[number];

@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StepId } from '../../functions/shared/contracts';
+import type { StepId } from '../../workflow/step-catalogue';
 import { STEP_LAMBDA_TIMEOUT } from '../../workflow/timings';
 
 /** The repository root: the project root of the bundles and the place of package-lock.json. */

@@ -12,11 +12,11 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { BootstrapScriptName } from '../../bootstrap/render-document-script';
 import { configureSlaveScriptSha256 } from '../../bootstrap/script-hash';
-import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import { stepEnvironment } from '../../functions/shared/env';
 import { PACKAGE_SOURCE_ENV } from '../../functions/shared/package-manifest';
 import { CreateClusterMachine } from '../../workflow/create-cluster';
 import { ScaleClusterMachine } from '../../workflow/scale-cluster';
+import { STEP_IDS, type StepId } from '../../workflow/step-catalogue';
 import type { StepFunctions } from '../../workflow/step-task';
 import { TeardownClusterMachine } from '../../workflow/teardown-cluster';
 import { ClusterApi } from '../constructs/cluster-api';
@@ -108,7 +108,7 @@ export class MesosClusterStack extends Stack {
       [PACKAGE_SOURCE_ENV]: 'mirror',
     };
     const steps = {} as Record<StepId, StepFunction>;
-    for (const stepId of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
+    for (const stepId of STEP_IDS) {
       const step = new StepFunction(this, `${pascal(stepId)}Step`, {
         stepId,
         environment,

@@ -5,9 +5,9 @@
  * overridden to 0 ms, and every call and state entry is recorded.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { StepId } from '../../functions/shared/contracts';
 import { pollAnswer } from '../../functions/shared/poll';
 import { type AslDefinition, type AslState, functionNameOf } from '../../workflow/export';
+import type { StepId } from '../../workflow/step-catalogue';
 
 /** An entry of the library's event log (its type is not exported by name). */
 export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;

@@ -2,11 +2,9 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildSync } from 'esbuild';
-import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import { PROJECT_ROOT } from '../../infra/constructs/step-function';
 import { type StepGrant, stepGrants } from '../../infra/permissions';
-
-const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS];
+import { STEP_IDS, type StepId } from '../../workflow/step-catalogue';
 
 /** The IAM service prefix of each SDK client package. */
 const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: 'cloudwatch', 'service-quotas': 'servicequotas' };

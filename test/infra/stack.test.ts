@@ -6,13 +6,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../functions/shared/contracts';
 import { documentBytes, documentContent, MAX_CONTENT_BYTES, PARAMETER_PATTERNS } from '../../infra/constructs/command-documents';
 import { StepFunction } from '../../infra/constructs/step-function';
 import { MesosClusterStack } from '../../infra/stacks/mesos-cluster-stack';
 import { exportAsl, placeholderFunctionArn } from '../../workflow/export';
-
-const STEP_IDS: StepId[] = [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS];
+import { STEP_IDS, type StepId } from '../../workflow/step-catalogue';
 
 type Json = Record<string, unknown>;
 

@@ -5,7 +5,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { CHECK_STEP_RETRIES, CREATE_STEP_RETRIES, LAUNCH_STEP_RETRIES } from '../retry';
-import { type ClusterPaths, type StepBuilder, type StepFunctions, stepBuilder } from '../step-task';
+import type { CreateMachineStepId } from '../step-catalogue';
+import { type ClusterPaths, type CreateFunctions, type StepBuilder, stepBuilder } from '../step-task';
 
 /** The validated spec: every field below exists once Validate Cluster Spec has succeeded. */
 export const SPEC = '$.validated.spec';
@@ -19,17 +20,17 @@ export const CREATE_CLUSTER: ClusterPaths = { clusterId: '$.clusterId', clusterN
 export interface CreatePhaseContext {
   readonly scope: Construct;
   /** Every step's function: the create steps and, for the rollback, the teardown steps. */
-  readonly functions: StepFunctions;
+  readonly functions: CreateFunctions;
   readonly cluster: ClusterPaths;
   /** A create step (CREATE_STEP_RETRIES). */
-  readonly step: StepBuilder;
+  readonly step: StepBuilder<CreateMachineStepId>;
   /** A step that launches instances (LAUNCH_STEP_RETRIES). */
-  readonly launch: StepBuilder;
+  readonly launch: StepBuilder<CreateMachineStepId>;
   /** The check of a poll loop (CHECK_STEP_RETRIES). */
-  readonly check: StepBuilder;
+  readonly check: StepBuilder<CreateMachineStepId>;
 }
 
-export function createPhaseContext(scope: Construct, functions: StepFunctions): CreatePhaseContext {
+export function createPhaseContext(scope: Construct, functions: CreateFunctions): CreatePhaseContext {
   const cluster = CREATE_CLUSTER;
   return {
     scope,

@@ -6,35 +6,9 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { StepId } from '../../functions/shared/contracts';
 import { CHECK_STEP_RETRIES, CREATE_STEP_RETRIES, LAUNCH_STEP_RETRIES } from '../retry';
+import type { ScaleMachineStepId } from '../step-catalogue';
 import { type ClusterPaths, type StepBuilder, stepBuilder } from '../step-task';
-
-/** The steps the scale machine invokes. */
-export const SCALE_MACHINE_STEP_IDS = [
-  'plan-scale',
-  'check-scale-lease',
-  'launch-instances',
-  'check-ssm-online',
-  'query-agents',
-  'check-agents-registered',
-  'query-agent-load',
-  'pick-slaves-to-remove',
-  'drain-slaves',
-  'check-command',
-  'check-drain',
-  'terminate-instances',
-  'check-instances-gone',
-  'record-scale',
-  // The bake of a cluster that has no slave image yet (created with 0 slaves), and its rollback.
-  'find-cached-image',
-  'configure-template-slave',
-  'bake-image',
-  'check-image',
-  'discard-image-bake',
-] as const satisfies readonly StepId[];
-
-export type ScaleMachineStepId = (typeof SCALE_MACHINE_STEP_IDS)[number];
 
 /** The functions the scale machine invokes. */
 export type ScaleFunctions = Readonly<Record<ScaleMachineStepId, lambda.IFunction>>;

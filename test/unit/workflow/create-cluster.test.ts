@@ -1,14 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DEFAULT_TIMEOUTS, type TimeoutsSpec } from '../../../functions/shared/cluster-spec';
-import { CREATE_STEP_IDS, SCALE_STEP_IDS, type StepId, TEARDOWN_STEP_IDS } from '../../../functions/shared/contracts';
 import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
-import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
+import { type AslDefinition, exportAsl, placeholderFunctions } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
+import { MACHINE_STEP_IDS, type StepId } from '../../../workflow/step-catalogue';
 import { SMOKE_TEST_BUDGET } from '../../../workflow/timings';
 import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, stepIdOf, TEST_EXECUTION_ID } from '../../helpers/asl';
 
@@ -68,11 +67,7 @@ const NOT_READY_RETRY = { ErrorEquals: ['NotReadyError'], IntervalSeconds: 3, Ma
 /** Builds the create chain in a fresh stack and returns the stack, to look states up by name. */
 function buildInStack(): Stack {
   const stack = new Stack(new App(), 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
-  const functions = {} as Record<StepId, lambda.IFunction>;
-  for (const id of [...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, ...SCALE_STEP_IDS]) {
-    functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
-  }
-  buildCreateDefinition(stack, functions);
+  buildCreateDefinition(stack, placeholderFunctions(stack, MACHINE_STEP_IDS['create-cluster']));
   return stack;
 }
 
@@ -1125,6 +1120,6 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     const stepIds = new Set(tasks.map(([, s]) => stepIdOf(s)));
 
     // Assess
-    expect([...stepIds].sort()).toEqual([...CREATE_STEP_IDS, ...TEARDOWN_STEP_IDS, 'create-scaling-alarms'].sort());
+    expect([...stepIds].sort()).toEqual([...MACHINE_STEP_IDS['create-cluster']].sort());
   });
 });

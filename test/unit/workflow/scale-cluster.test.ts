@@ -1,21 +1,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describeFailure } from '../../../functions/record-failure/record-failure';
-import type { CaughtError, PlanScaleOutput, StepId } from '../../../functions/shared/contracts';
-import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
+import type { CaughtError, PlanScaleOutput } from '../../../functions/shared/contracts';
+import { type AslDefinition, exportAsl, placeholderFunctions } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
+import { SCALE_MACHINE_STEP_IDS } from '../../../workflow/scale/steps';
 import {
   buildScaleDefinition,
   MAX_ALARM_ROUNDS,
-  SCALE_MACHINE_STEP_IDS,
   ScaleClusterMachine,
   type ScaleFunctions,
   TASKS_DRAINED,
 } from '../../../workflow/scale-cluster';
+import type { StepId } from '../../../workflow/step-catalogue';
 import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, TEST_EXECUTION_ID } from '../../helpers/asl';
 
 const GOLDEN = join(__dirname, '../../golden/scale-cluster.asl.json');
@@ -52,9 +52,7 @@ function newStack(): Stack {
 }
 
 function importedFunctions(stack: Stack): ScaleFunctions {
-  const functions = {} as Record<(typeof SCALE_MACHINE_STEP_IDS)[number], lambda.IFunction>;
-  for (const id of SCALE_MACHINE_STEP_IDS) functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
-  return functions;
+  return placeholderFunctions(stack, SCALE_MACHINE_STEP_IDS);
 }
 
 function stateJson(stack: Stack, name: string): Record<string, unknown> {

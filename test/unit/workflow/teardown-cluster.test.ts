@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { type StepId, TEARDOWN_STEP_IDS, type TeardownStepId } from '../../../functions/shared/contracts';
-import { type AslDefinition, exportAsl, placeholderFunctionArn } from '../../../workflow/export';
+import { type AslDefinition, exportAsl, placeholderFunctions } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
+import type { StepId } from '../../../workflow/step-catalogue';
+import type { TeardownFunctions } from '../../../workflow/step-task';
+import { TEARDOWN_MACHINE_STEP_IDS } from '../../../workflow/teardown/steps';
 import { buildTeardownChain, buildTeardownDefinition } from '../../../workflow/teardown-cluster';
 import { POLL_BUDGETS } from '../../../workflow/timings';
 import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepError, TEST_EXECUTION_ID } from '../../helpers/asl';
@@ -53,12 +54,8 @@ const TEARDOWN_RETRY = {
 };
 const NOT_READY_RETRY = { ErrorEquals: ['NotReadyError'], IntervalSeconds: 3, MaxAttempts: 8, BackoffRate: 1.3, JitterStrategy: 'FULL' };
 
-function importedFunctions(stack: Stack): Record<TeardownStepId | 'record-failure' | 'mark-deleting', lambda.IFunction> {
-  const functions = {} as Record<TeardownStepId | 'record-failure' | 'mark-deleting', lambda.IFunction>;
-  for (const id of [...TEARDOWN_STEP_IDS, 'record-failure', 'mark-deleting'] as const) {
-    functions[id] = lambda.Function.fromFunctionArn(stack, `Fn-${id}`, placeholderFunctionArn(id));
-  }
-  return functions;
+function importedFunctions(stack: Stack): TeardownFunctions {
+  return placeholderFunctions(stack, TEARDOWN_MACHINE_STEP_IDS);
 }
 
 function newStack(): Stack {
