@@ -114,51 +114,24 @@ export function buildTeardownChain(
 function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
   const { scope, prefix, step } = ctx;
   const name = (s: string) => `${prefix}${s}`;
-  const instancesTerminated = new sfn.Succeed(scope, name('Instances Terminated'));
-  const terminateBranch = sfn.Chain.start(
-    step('Terminate Instances', { step: 'terminate-cluster-instances', result: STARTED, resultKey: 'instances' })
-  ).next(
-    timedPollLoop(scope, {
-      prefix,
-      subject: 'Instance Termination',
-      probe: step('Check Instances Terminated', {
-        step: 'check-instances-terminated',
-        payload: { since: sfn.JsonPath.stringAt('$.teardown.instances.startedAt'), budgetSeconds: POLL_BUDGETS.instancesTerminated },
-        result: PROGRESS,
-        resultKey: 'instanceTermination',
-        check: true,
-      }),
-      question: 'Are Instances Terminated?',
-      done: sfn.Condition.booleanEquals('$.teardown.instanceTermination.done', true),
-      next: instancesTerminated,
-      answerPath: '$.teardown.instanceTermination',
-      stepId: 'check-instances-terminated',
-      notDone: 'instances not terminated',
-    })
-  );
-
-  const natGatewaysDeleted = new sfn.Succeed(scope, name('NAT Gateways Deleted'));
-  const natBranch = sfn.Chain.start(
-    step('Delete NAT Gateways', { step: 'delete-nat-gateways', result: STARTED, resultKey: 'natGateways' })
-  ).next(
-    timedPollLoop(scope, {
-      prefix,
-      subject: 'NAT Gateway Deletion',
-      probe: step('Check NAT Gateways Deleted', {
-        step: 'check-nat-gateways-deleted',
-        payload: { since: sfn.JsonPath.stringAt('$.teardown.natGateways.startedAt'), budgetSeconds: POLL_BUDGETS.natGatewaysDeleted },
-        result: PROGRESS,
-        resultKey: 'natGatewayDeletion',
-        check: true,
-      }),
-      question: 'Are NAT Gateways Deleted?',
-      done: sfn.Condition.booleanEquals('$.teardown.natGatewayDeletion.done', true),
-      next: natGatewaysDeleted,
-      answerPath: '$.teardown.natGatewayDeletion',
-      stepId: 'check-nat-gateways-deleted',
-      notDone: 'NAT gateways not deleted',
-    })
-  );
+  const terminateBranch = deleteAndWait(ctx, {
+    done: 'Instances Terminated',
+    start: ['Terminate Instances', 'terminate-cluster-instances', 'instances'],
+    check: ['Check Instances Terminated', 'check-instances-terminated', 'instanceTermination'],
+    budgetSeconds: POLL_BUDGETS.instancesTerminated,
+    subject: 'Instance Termination',
+    question: 'Are Instances Terminated?',
+    notDone: 'instances not terminated',
+  });
+  const natBranch = deleteAndWait(ctx, {
+    done: 'NAT Gateways Deleted',
+    start: ['Delete NAT Gateways', 'delete-nat-gateways', 'natGateways'],
+    check: ['Check NAT Gateways Deleted', 'check-nat-gateways-deleted', 'natGatewayDeletion'],
+    budgetSeconds: POLL_BUDGETS.natGatewaysDeleted,
+    subject: 'NAT Gateway Deletion',
+    question: 'Are NAT Gateways Deleted?',
+    notDone: 'NAT gateways not deleted',
+  });
 
   const imagesBranch = step('Delete Images', { step: 'delete-images', result: DELETED, resultKey: 'images' });
 
@@ -173,6 +146,46 @@ function drainPhase(ctx: TeardownPhaseContext): sfn.Parallel {
     .branch(terminateBranch)
     .branch(natBranch)
     .branch(imagesBranch);
+}
+
+/** A branch of the drain: a step that starts deletes, then the timed loop of its check. */
+interface DeleteAndWaitProps {
+  /** The Succeed state the loop ends in. */
+  readonly done: string;
+  /** State name, step and result key of the step that starts the deletes. */
+  readonly start: readonly [string, TeardownDeleteStepId, string];
+  /** State name, step and result key of the check. */
+  readonly check: readonly [string, TeardownDeleteStepId, string];
+  readonly budgetSeconds: number;
+  readonly subject: string;
+  readonly question: string;
+  readonly notDone: string;
+}
+
+function deleteAndWait(ctx: TeardownPhaseContext, props: DeleteAndWaitProps): sfn.Chain {
+  const { scope, prefix, step } = ctx;
+  const [startName, startStep, startKey] = props.start;
+  const [checkName, checkStep, checkKey] = props.check;
+  const done = new sfn.Succeed(scope, `${prefix}${props.done}`);
+  return sfn.Chain.start(step(startName, { step: startStep, result: STARTED, resultKey: startKey })).next(
+    timedPollLoop(scope, {
+      prefix,
+      subject: props.subject,
+      probe: step(checkName, {
+        step: checkStep,
+        payload: { since: sfn.JsonPath.stringAt(`$.teardown.${startKey}.startedAt`), budgetSeconds: props.budgetSeconds },
+        result: PROGRESS,
+        resultKey: checkKey,
+        check: true,
+      }),
+      question: props.question,
+      done: sfn.Condition.booleanEquals(`$.teardown.${checkKey}.done`, true),
+      next: done,
+      answerPath: `$.teardown.${checkKey}`,
+      stepId: checkStep,
+      notDone: props.notDone,
+    })
+  );
 }
 
 /** The network, in dependency order, then the check that nothing is left. */
