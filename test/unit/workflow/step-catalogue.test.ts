@@ -1,7 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportAsl, MACHINE_NAMES } from '../../../workflow/export';
+import { App, Stack } from 'aws-cdk-lib';
+import { CreateClusterMachine } from '../../../workflow/create-cluster';
+import { exportAsl, MACHINE_NAMES, placeholderFunctions } from '../../../workflow/export';
+import { ScaleClusterMachine } from '../../../workflow/scale-cluster';
 import { isStepId, MACHINE_STEP_IDS, mergeCatalogues, STEP_CATALOGUE, STEP_IDS } from '../../../workflow/step-catalogue';
+import { TeardownClusterMachine } from '../../../workflow/teardown-cluster';
 import { allStates, stepIdOf } from '../../helpers/asl';
 
 const FUNCTIONS = join(__dirname, '../../../functions');
@@ -57,5 +61,24 @@ describe('the step catalogue', () => {
     expect(isStepId('create-vpcs')).toBe(false);
     expect(isStepId('toString')).toBe(false);
     expect(Object.keys(STEP_CATALOGUE)).toEqual(STEP_IDS);
+  });
+
+  it.each([
+    ['create-cluster', CreateClusterMachine, 'check-nat-gateway'],
+    ['teardown-cluster', TeardownClusterMachine, 'record-failure'],
+    ['scale-cluster', ScaleClusterMachine, 'launch-instances'],
+  ] as const)('refuses to build the %s machine without a function for a step of its set', (machine, Machine, missing) => {
+    // Prepare
+    const stack = new Stack(new App(), 'Test', { env: { region: 'eu-west-1', account: '123456789012' } });
+    const functions = placeholderFunctions(
+      stack,
+      MACHINE_STEP_IDS[machine].filter((id) => id !== missing)
+    );
+
+    // Act
+    const build = () => new Machine(stack, 'Machine', { functions: functions as never });
+
+    // Assess
+    expect(build).toThrow(`${Machine.name}: no function for step ${missing}`);
   });
 });
