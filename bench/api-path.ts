@@ -9,7 +9,6 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { StepClients } from '../functions/shared/step';
 import { createCluster } from '../functions/api/create-cluster/create-cluster';
 import { deleteCluster } from '../functions/api/delete-cluster/delete-cluster';
 import { getCluster } from '../functions/api/get-cluster/get-cluster';
@@ -18,6 +17,7 @@ import type { ApiConfig } from '../functions/api/shared/config';
 import { apiHandler } from '../functions/api/shared/handler';
 import type { ApiRequest, ApiResponse } from '../functions/api/shared/http';
 import { ALLOWED_INSTANCE_TYPES, MAX_SLAVES } from '../functions/shared/cluster-spec-rules';
+import type { StepClients } from '../functions/shared/step';
 import type { MachineName } from '../workflow/export';
 import { LocalStepFunctions } from './step-functions';
 

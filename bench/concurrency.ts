@@ -177,7 +177,9 @@ async function apiBurst(account: CountingAccount, count: number, spacingSeconds:
         const execution = api.stepFunctions.executions().find((e) => e.executionArn === post.body.executionArn);
         const seconds = execution?.stopDate ? (execution.stopDate.getTime() - execution.startDate.getTime()) / 1000 : undefined;
         const leftByFailure =
-          final.body.status === 'CREATE_FAILED' ? account.cloud.inventory().filter((item) => item.tags['mesos-cluster:id'] === id).length : 0;
+          final.body.status === 'CREATE_FAILED'
+            ? account.cloud.inventory().filter((item) => item.tags['mesos-cluster:id'] === id).length
+            : 0;
         return { name, id, accepted: post.statusCode, final: final.body, seconds, leftByFailure };
       })
     );
@@ -283,7 +285,9 @@ async function main(): Promise<void> {
     `## ${count} concurrent creates, quotas raised (VPCs, Elastic IPs, NAT gateways per zone ${count + 5}; vCPUs ${count * vcpusPerCluster + 64}), EC2 throttling on`
   );
   out('');
-  out('| path | completed | failed | throttled answers (steps) | throttled answers (API) | leaked | slowest create | single create | slowest / single | real time |');
+  out(
+    '| path | completed | failed | throttled answers (steps) | throttled answers (API) | leaked | slowest create | single create | slowest / single | real time |'
+  );
   out('|---|---|---|---|---|---|---|---|---|---|');
   out(
     `| in-process | ${rDone.length} | ${rFailed.length} | ${r.value.throttledDuringCreates} | - | ${r.value.leaked.length} | ${slowest.toFixed(1)} s | ${singleSeconds.toFixed(1)} s | ${(slowest / singleSeconds).toFixed(2)} | ${realSeconds.toFixed(1)} s |`
@@ -300,7 +304,9 @@ async function main(): Promise<void> {
   );
   for (const f of rFailed.slice(0, 5)) out(`  failed ${f.id}: ${failureOf(f.result)}`);
   for (const f of raFailed.slice(0, 5)) {
-    out(`  failed through the API ${f.id}: ${f.accepted !== 202 ? `POST answered ${f.accepted}` : `${f.final?.failureCode}: ${f.final?.failureReason}`}`);
+    out(
+      `  failed through the API ${f.id}: ${f.accepted !== 202 ? `POST answered ${f.accepted}` : `${f.final?.failureCode}: ${f.final?.failureReason}`}`
+    );
   }
 
   // 2. Default quotas.
@@ -324,8 +330,12 @@ async function main(): Promise<void> {
   out('');
   out('| path | completed | refused by the pre-flight | failed later (rolled back) | throttled answers (steps) | leaked |');
   out('|---|---|---|---|---|---|');
-  out(`| in-process | ${dDone.length} | ${refused.length} | ${later.length} | ${d.value.throttledDuringCreates} | ${d.value.leaked.length} |`);
-  out(`| API | ${daDone.length} | ${daRefused.length} | ${daLater.length} | ${da.value.throttledDuringCreates} | ${da.value.leaked.length} |`);
+  out(
+    `| in-process | ${dDone.length} | ${refused.length} | ${later.length} | ${d.value.throttledDuringCreates} | ${d.value.leaked.length} |`
+  );
+  out(
+    `| API | ${daDone.length} | ${daRefused.length} | ${daLater.length} | ${da.value.throttledDuringCreates} | ${da.value.leaked.length} |`
+  );
   out('');
   const example = refused[0]?.result.cause;
   if (example) out(`a refusal: ${example}`);

@@ -43,35 +43,35 @@ function apiOn(cloud: SimulatedCloud): { api: ApiPath; throttled: () => number }
 const names = (count: number) => Array.from({ length: count }, (_, i) => `team${i + 1}`);
 
 describe('concurrent creates through the API', () => {
-  it('8 at once with the quotas raised under EC2 throttling: all CREATE_COMPLETE, a second POST of a name in flight is refused, 8 DELETEs leave nothing', async () => {
+  it('6 at once with the quotas raised under EC2 throttling: all CREATE_COMPLETE, a second POST of a name in flight is refused, 6 DELETEs leave nothing', async () => {
     // Prepare
     const cloud = new SimulatedCloud();
-    cloud.setQuotas({ vpcs: 13, elasticIps: 13, vcpus: 128, natGatewaysPerZone: 13 });
+    cloud.setQuotas({ vpcs: 11, elasticIps: 11, vcpus: 128, natGatewaysPerZone: 11 });
     const { api, throttled } = apiOn(cloud);
 
     // Act
     const { value } = await inVirtualTime(T0, 'api-concurrency-raised', async () => {
-      const posts = await Promise.all(names(8).map((name) => api.create({ name, masters: 1, slaves: 1, adminCidr: ADMIN })));
+      const posts = await Promise.all(names(6).map((name) => api.create({ name, masters: 1, slaves: 1, adminCidr: ADMIN })));
       const again = await api.create({ name: 'team1', masters: 1, slaves: 1, adminCidr: ADMIN });
-      const created = await Promise.all(names(8).map((name) => api.waitWhile(`${name}-000001`, ['CREATE_IN_PROGRESS'])));
-      const deletes = await Promise.all(names(8).map((name) => api.delete(`${name}-000001`)));
-      const deleted = await Promise.all(names(8).map((name) => api.waitWhile(`${name}-000001`, ['DELETE_IN_PROGRESS'])));
+      const created = await Promise.all(names(6).map((name) => api.waitWhile(`${name}-000001`, ['CREATE_IN_PROGRESS'])));
+      const deletes = await Promise.all(names(6).map((name) => api.delete(`${name}-000001`)));
+      const deleted = await Promise.all(names(6).map((name) => api.waitWhile(`${name}-000001`, ['DELETE_IN_PROGRESS'])));
       await api.stepFunctions.settled();
       return { posts, again, created, deletes, deleted, left: cloud.inventory() };
     });
 
     // Assess
-    expect(value.posts.map((p) => p.statusCode)).toEqual(Array(8).fill(202));
+    expect(value.posts.map((p) => p.statusCode)).toEqual(Array(6).fill(202));
     expect(value.again.statusCode).toBe(409);
     expect(value.again.body.error?.message).toBe('name: is taken by cluster team1-000001; delete it first');
-    expect(value.created.map((g) => [g.body.id, g.body.status])).toEqual(names(8).map((n) => [`${n}-000001`, 'CREATE_COMPLETE']));
+    expect(value.created.map((g) => [g.body.id, g.body.status])).toEqual(names(6).map((n) => [`${n}-000001`, 'CREATE_COMPLETE']));
     expect(value.created.every((g) => g.body.masters.length === 1 && g.body.slaveCount === 1)).toBe(true);
-    expect(value.deletes.map((d) => d.statusCode)).toEqual(Array(8).fill(202));
-    expect(value.deleted.map((g) => g.body.status)).toEqual(Array(8).fill('DELETE_COMPLETE'));
+    expect(value.deletes.map((d) => d.statusCode)).toEqual(Array(6).fill(202));
+    expect(value.deleted.map((g) => g.body.status)).toEqual(Array(6).fill('DELETE_COMPLETE'));
     expect(value.left).toEqual([]);
     const executions = api.stepFunctions.executions();
-    expect(executions.filter((e) => e.machine === 'create-cluster' && e.status === 'SUCCEEDED')).toHaveLength(8);
-    expect(executions.filter((e) => e.machine === 'teardown-cluster' && e.status === 'SUCCEEDED')).toHaveLength(8);
+    expect(executions.filter((e) => e.machine === 'create-cluster' && e.status === 'SUCCEEDED')).toHaveLength(6);
+    expect(executions.filter((e) => e.machine === 'teardown-cluster' && e.status === 'SUCCEEDED')).toHaveLength(6);
     // The creates contended for EC2's request buckets, and their steps retried.
     expect(throttled()).toBeGreaterThan(0);
   });

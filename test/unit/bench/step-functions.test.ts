@@ -47,7 +47,9 @@ describe('LocalStepFunctions', () => {
 
     // Act
     const { running, done } = await session(async () => {
-      const { executionArn } = await sfn.client.send(new StartExecutionCommand({ stateMachineArn: WAIT, name: 'create-a', input: '{"x":1}' }));
+      const { executionArn } = await sfn.client.send(
+        new StartExecutionCommand({ stateMachineArn: WAIT, name: 'create-a', input: '{"x":1}' })
+      );
       const running = await sfn.client.send(new DescribeExecutionCommand({ executionArn }));
       await sfn.settled();
       const done = await sfn.client.send(new DescribeExecutionCommand({ executionArn }));
@@ -134,7 +136,9 @@ describe('LocalStepFunctions', () => {
 
     // Act
     const { stopped, result } = await session(async () => {
-      const { executionArn = '' } = await sfn.client.send(new StartExecutionCommand({ stateMachineArn: WAIT, name: 'create-a', input: '{}' }));
+      const { executionArn = '' } = await sfn.client.send(
+        new StartExecutionCommand({ stateMachineArn: WAIT, name: 'create-a', input: '{}' })
+      );
       await sfn.client.send(new StopExecutionCommand({ executionArn, error: 'ClusterDeleted', cause: 'a delete stopped it' }));
       const result = await sfn.executions()[0]?.done;
       return { stopped: await sfn.client.send(new DescribeExecutionCommand({ executionArn })), result };
@@ -148,15 +152,18 @@ describe('LocalStepFunctions', () => {
   it('answers an unknown machine, an unknown execution and an operation it does not hold with their errors', async () => {
     // Prepare
     const sfn = standIn();
-    const nameOf = (p: Promise<unknown>) => p.then(
-      () => 'answered',
-      (err: Error) => err.name
-    );
+    const nameOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'answered',
+        (err: Error) => err.name
+      );
 
     // Act
     const names = await session(async () => [
       await nameOf(sfn.client.send(new StartExecutionCommand({ stateMachineArn: `${WAIT}-x`, name: 'a', input: '{}' }))),
-      await nameOf(sfn.client.send(new DescribeExecutionCommand({ executionArn: `${WAIT.replace(':stateMachine:', ':execution:')}:none` }))),
+      await nameOf(
+        sfn.client.send(new DescribeExecutionCommand({ executionArn: `${WAIT.replace(':stateMachine:', ':execution:')}:none` }))
+      ),
       await nameOf(sfn.client.send(new StartExecutionCommand({ stateMachineArn: WAIT, name: 'has space', input: '{}' }))),
       await nameOf(sfn.client.send(new GetExecutionHistoryCommand({ executionArn: 'arn' }))),
     ]);
