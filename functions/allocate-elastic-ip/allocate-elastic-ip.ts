@@ -3,6 +3,7 @@ import { hasCode } from '../shared/aws-errors';
 import type { AllocateElasticIpInput, AllocateElasticIpOutput, ElasticIpAllocation } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
 import { natZones } from '../shared/network';
+import { QUOTA, quotaUsedUp } from '../shared/quotas';
 import { defineStep, type StepClients } from '../shared/step';
 import { clusterFilters, TAG_ZONE, tagSpec, tagValue, zoneTag } from '../shared/tags';
 
@@ -51,10 +52,9 @@ async function allocate(ec2: EC2Client, input: AllocateElasticIpInput, zone: str
     return { AllocationId, PublicIp };
   } catch (err) {
     if (hasCode(err, 'AddressLimitExceeded')) {
-      throw new FatalError(
-        'AddressLimitExceeded: the Elastic IP quota of this Region is used up; release unused addresses or raise the quota',
-        { cause: err }
-      );
+      throw new FatalError(quotaUsedUp('AddressLimitExceeded', QUOTA.elasticIps, 'release unused addresses or raise the quota'), {
+        cause: err,
+      });
     }
     throw err;
   }

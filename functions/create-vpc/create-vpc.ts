@@ -1,9 +1,11 @@
 import { CreateVpcCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
+import { hasCode } from '../shared/aws-errors';
 import type { CreateVpcInput, CreateVpcOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
 import { holdsTag, TAG_HOLDS } from '../shared/holds';
 import { recipeTags } from '../shared/image-recipe';
 import { findClusterVpcIds, onNewResource } from '../shared/network';
+import { QUOTA, quotaUsedUp } from '../shared/quotas';
 import { defineStep, type StepClients } from '../shared/step';
 import { tagSpec } from '../shared/tags';
 
@@ -20,17 +22,24 @@ export const createVpcStep = defineStep(
   async (input: CreateVpcInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<CreateVpcOutput> => {
     let vpcId = (await findClusterVpcIds(ec2, input.clusterId))[0];
     if (!vpcId) {
-      const { Vpc } = await ec2.send(
-        new CreateVpcCommand({
-          CidrBlock: input.cidrBlock,
-          TagSpecifications: [
-            tagSpec('vpc', input, 'vpc', [
-              ...(input.slaveImageRecipe ? recipeTags(input.slaveImageRecipe) : []),
-              ...(input.holds ? [{ Key: TAG_HOLDS, Value: holdsTag(input.holds) }] : []),
-            ]),
-          ],
-        })
-      );
+      const { Vpc } = await ec2
+        .send(
+          new CreateVpcCommand({
+            CidrBlock: input.cidrBlock,
+            TagSpecifications: [
+              tagSpec('vpc', input, 'vpc', [
+                ...(input.slaveImageRecipe ? recipeTags(input.slaveImageRecipe) : []),
+                ...(input.holds ? [{ Key: TAG_HOLDS, Value: holdsTag(input.holds) }] : []),
+              ]),
+            ],
+          })
+        )
+        .catch((err: unknown) => {
+          if (hasCode(err, 'VpcLimitExceeded')) {
+            throw new FatalError(quotaUsedUp('VpcLimitExceeded', QUOTA.vpcs, 'delete a VPC or request a quota increase'), { cause: err });
+          }
+          throw err;
+        });
       vpcId = Vpc?.VpcId;
       if (!vpcId) throw new FatalError('CreateVpc returned no VPC id');
     }

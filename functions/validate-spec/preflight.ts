@@ -19,6 +19,7 @@ import type { ClusterSpec } from '../shared/cluster-spec';
 import { MAX_ZONES, vcpusOfType } from '../shared/cluster-spec-rules';
 import { FatalError, ValidationError } from '../shared/errors';
 import { type ClusterHolds, parseHoldsTag, TAG_HOLDS } from '../shared/holds';
+import { QUOTA, type Quota } from '../shared/quotas';
 import { TAG_ID, TAG_STATUS, tagValue } from '../shared/tags';
 
 /**
@@ -148,15 +149,7 @@ export async function checkInstanceTypeOfferings(
   }
 }
 
-/** Service Quotas codes the pre-flight reads. */
-export const QUOTA = {
-  /** Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances, in vCPUs. */
-  standardVcpus: { ServiceCode: 'ec2', QuotaCode: 'L-1216C47A', name: 'Running On-Demand Standard instances (vCPUs)' },
-  /** VPCs per Region. */
-  vpcs: { ServiceCode: 'vpc', QuotaCode: 'L-F678F1CE', name: 'VPCs per Region' },
-  /** Elastic IP addresses (read from DescribeAccountAttributes, named here for the messages). */
-  elasticIps: { ServiceCode: 'ec2', QuotaCode: 'L-0263D0A3', name: 'EC2-VPC Elastic IPs' },
-} as const;
+export { QUOTA };
 
 /** The instance families the Standard vCPU quota covers. */
 const STANDARD_FAMILY = /^[acdhimrtz]/;
@@ -169,10 +162,7 @@ const STANDARD_FAMILY = /^[acdhimrtz]/;
  * RunInstances' VcpuLimitExceeded (or CreateVpc's VpcLimitExceeded) then fails the create
  * into its rollback as before.
  */
-export async function appliedQuota(
-  quotas: ServiceQuotasClient | undefined,
-  quota: (typeof QUOTA)[keyof typeof QUOTA]
-): Promise<number | undefined> {
+export async function appliedQuota(quotas: ServiceQuotasClient | undefined, quota: Quota): Promise<number | undefined> {
   if (!quotas) return undefined;
   try {
     const { Quota } = await quotas.send(new GetServiceQuotaCommand({ ServiceCode: quota.ServiceCode, QuotaCode: quota.QuotaCode }));

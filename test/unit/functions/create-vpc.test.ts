@@ -116,7 +116,10 @@ describe('create-vpc', () => {
     ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
     ec2Mock.on(CreateVpcCommand).rejects(awsError('VpcLimitExceeded', 'The maximum number of VPCs has been reached.'));
     // Act / Assess
-    await expect(run()).rejects.toMatchObject({ name: 'FatalError', message: expect.stringContaining('VpcLimitExceeded') });
+    await expect(run()).rejects.toMatchObject({
+      name: 'FatalError',
+      message: expect.stringMatching(/^create-vpc: VpcLimitExceeded: the account's quota L-F678F1CE \(VPCs per Region\) is used up/),
+    });
     expect(ec2Mock).not.toHaveReceivedCommand(ModifyVpcAttributeCommand);
   });
 });
