@@ -116,7 +116,9 @@ describe('allocate-elastic-ip', () => {
     // Act / Assess
     await expect(run()).rejects.toMatchObject({
       name: 'FatalError',
-      message: expect.stringMatching(/^allocate-elastic-ip: AddressLimitExceeded: the account's quota L-0263D0A3 \(EC2-VPC Elastic IPs\) is used up/),
+      message: expect.stringMatching(
+        /^allocate-elastic-ip: AddressLimitExceeded: the account's quota L-0263D0A3 \(EC2-VPC Elastic IPs\) is used up/
+      ),
     });
   });
 
