@@ -8,6 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ServiceName } from './types';
 
@@ -31,6 +32,8 @@ export interface SimulatedClients {
   /** The package mirror's S3 (the mirror command; no workflow step calls S3). */
   readonly s3: S3Client;
   readonly quotas: ServiceQuotasClient;
+  /** Step Functions: the callback pattern's SendTaskSuccess and kin. */
+  readonly sfn: SFNClient;
 }
 
 interface StackClient {
@@ -52,7 +55,7 @@ function answerFrom(client: StackClient, service: ServiceName, cloud: CommandAns
   );
 }
 
-/** Builds the four clients for `region`, with static fake credentials; no request leaves the process. */
+/** Builds the clients for `region`, with static fake credentials; no request leaves the process. */
 export function simulatedClients(cloud: CommandAnswerer, region: string, overrides: ClientOverrides = {}): SimulatedClients {
   const config = {
     region,
@@ -70,5 +73,7 @@ export function simulatedClients(cloud: CommandAnswerer, region: string, overrid
   answerFrom(cloudwatch as unknown as StackClient, 'cloudwatch', cloud);
   answerFrom(s3 as unknown as StackClient, 's3', cloud);
   answerFrom(quotas as unknown as StackClient, 'servicequotas', cloud);
-  return { ec2, ssm, cloudwatch, s3, quotas };
+  const sfn = new SFNClient(config);
+  answerFrom(sfn as unknown as StackClient, 'sfn', cloud);
+  return { ec2, ssm, cloudwatch, s3, quotas, sfn };
 }

@@ -23,6 +23,7 @@ import { registeredAgents, runsMaster } from './mesos';
 import { type AccountQuotas, offeringHandlers, quotasOf, serviceQuotasHandlers } from './quotas';
 import { s3Handlers, tamperPackageObject } from './s3';
 import { agentTasksAt, allocationAt, compareIps, setAgentTasks, setLoad } from './scaling';
+import { sfnHandlers, type TaskTokenEndpoint } from './sfn';
 import { ssmHandlers } from './ssm';
 import { type CloudState, emptyState } from './state';
 import { consumeTokens } from './throttling';
@@ -74,6 +75,7 @@ const HANDLERS: Record<ServiceName, Record<string, Handler>> = {
   cloudwatch: cloudwatchHandlers,
   s3: s3Handlers,
   servicequotas: serviceQuotasHandlers,
+  sfn: sfnHandlers,
 };
 
 /** The operations the simulated cloud answers, per service. */
@@ -84,6 +86,7 @@ export function supportedOperations(): Record<ServiceName, string[]> {
     cloudwatch: Object.keys(HANDLERS.cloudwatch),
     s3: Object.keys(HANDLERS.s3),
     servicequotas: Object.keys(HANDLERS.servicequotas),
+    sfn: Object.keys(HANDLERS.sfn),
   };
 }
 
@@ -169,6 +172,14 @@ export class SimulatedCloud {
   /** Real SDK clients whose requests this cloud answers. */
   clients(overrides?: ClientOverrides): SimulatedClients {
     return simulatedClients(this, this.region, overrides);
+  }
+
+  /**
+   * Connects Step Functions' SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat to the
+   * task tokens of the runs against this cloud (the local runner's `taskTokens`).
+   */
+  connectTaskTokens(endpoint: TaskTokenEndpoint | undefined): void {
+    this.#sim.taskTokens = endpoint;
   }
 
   /** The next `count` calls of `operation` throw `code`; without a count, every call does. */

@@ -5,6 +5,7 @@
  */
 import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import { fail } from './errors';
+import type { TaskTokenEndpoint } from './sfn';
 import type {
   CloudState,
   ImageRecord,
@@ -88,6 +89,9 @@ export class Sim {
     readonly documents: Readonly<Record<string, DocumentBehaviour>>,
     readonly instanceProfiles: readonly string[]
   ) {}
+
+  /** The task tokens that SendTaskSuccess and its kin settle (not part of the saved state). */
+  taskTokens?: TaskTokenEndpoint;
 
   /** Virtual now: always Date.now(), which the caller may fake. */
   now(): number {

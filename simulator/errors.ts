@@ -9,6 +9,7 @@ import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import * as quotasSdk from '@aws-sdk/client-service-quotas';
+import * as sfnSdk from '@aws-sdk/client-sfn';
 import * as ssmSdk from '@aws-sdk/client-ssm';
 import type { ServiceName } from './types';
 
@@ -57,6 +58,7 @@ function modeledClass(service: ServiceName, code: string): ExceptionClass | unde
     ssm: [ssmSdk as Record<string, unknown>, ssmSdk.SSMServiceException],
     cloudwatch: [cloudwatchSdk as Record<string, unknown>, cloudwatchSdk.CloudWatchServiceException],
     servicequotas: [quotasSdk as Record<string, unknown>, quotasSdk.ServiceQuotasServiceException],
+    sfn: [sfnSdk as Record<string, unknown>, sfnSdk.SFNServiceException],
   };
   const [mod, base] = modules[service] ?? [{}, undefined];
   if (!base) return undefined;
@@ -70,6 +72,7 @@ function baseClass(service: ServiceName): ExceptionClass {
   if (service === 'cloudwatch') return cloudwatchSdk.CloudWatchServiceException as unknown as ExceptionClass;
   if (service === 's3') return S3ServiceException as unknown as ExceptionClass;
   if (service === 'servicequotas') return quotasSdk.ServiceQuotasServiceException as unknown as ExceptionClass;
+  if (service === 'sfn') return sfnSdk.SFNServiceException as unknown as ExceptionClass;
   return EC2ServiceException as unknown as ExceptionClass;
 }
 

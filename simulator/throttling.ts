@@ -22,6 +22,7 @@ const THROTTLE_CODES: Record<ServiceName, [string, string]> = {
   cloudwatch: ['Throttling', 'Rate exceeded'],
   s3: ['SlowDown', 'Please reduce your request rate.'],
   servicequotas: ['TooManyRequestsException', 'Rate exceeded'],
+  sfn: ['ThrottlingException', 'Rate exceeded'],
 };
 
 function hasSelection(input: Record<string, unknown>): boolean {

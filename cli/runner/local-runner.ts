@@ -15,6 +15,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { invokeStep, type StepClients } from '../../functions/shared/step';
 import { type AnyStep, loadStep, MissingStepError } from './step-registry';
+import { TaskStateError, TaskTokens } from './task-tokens';
 import { inVirtualTime } from './virtual-time';
 
 /** The account and Region of the ARNs that the exported machines use. */
@@ -29,6 +30,10 @@ interface AslState {
   readonly Type: string;
   readonly Resource?: string;
   readonly Parameters?: { readonly FunctionName?: unknown; readonly Payload?: unknown };
+  readonly TimeoutSeconds?: number;
+  readonly TimeoutSecondsPath?: string;
+  readonly HeartbeatSeconds?: number;
+  readonly HeartbeatSecondsPath?: string;
   readonly Branches?: readonly AslMachine[];
   readonly Iterator?: AslMachine;
   readonly ItemProcessor?: AslMachine;
@@ -142,6 +147,12 @@ export interface RunMachineOptions {
    * FAILED with `aborted: true` and the error ABORTED_ERROR.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The task tokens of `.waitForTaskToken` tasks: whoever answers the steps' Step Functions
+   * client (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat) settles them here. A run
+   * without it has tokens that nothing outside the run can settle.
+   */
+  readonly taskTokens?: TaskTokens;
 }
 
 /** The function name of a Lambda ARN (`arn:aws:lambda:r:a:function:name[:qualifier]`), or the name itself. */
@@ -151,8 +162,33 @@ export function functionNameOfArn(arnOrName: string): string {
 }
 
 function isLambdaInvoke(resource: string | undefined): boolean {
-  return resource !== undefined && /^arn:[^:]+:states:::lambda:invoke$/.test(resource);
+  return resource !== undefined && /^arn:[^:]+:states:::lambda:invoke(?:\.waitForTaskToken)?$/.test(resource);
 }
+
+/** A Lambda call of the callback pattern: the task ends when its token is sent back. */
+function isCallback(resource: string | undefined): boolean {
+  return resource !== undefined && /^arn:[^:]+:states:::lambda:invoke\.waitForTaskToken$/.test(resource);
+}
+
+/** The one token of `tokens` that is in `value` (a task's payload, where `$$.Task.Token` put it). */
+function tokenIn(value: Json, tokens: TaskTokens): string | undefined {
+  if (typeof value === 'string') return tokens.isUnclaimed(value) ? value : undefined;
+  if (Array.isArray(value)) {
+    for (const member of value) {
+      const found = tokenIn(member, tokens);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') return tokenIn(Object.values(value), tokens);
+  return undefined;
+}
+
+/**
+ * The largest delay a timer takes (2^31 - 1 ms, ≈ 24.8 days): Node fires longer ones at once.
+ * Step Functions' own default for a callback task (no TimeoutSeconds: 99999999 s) is beyond it.
+ */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 function isBareLambda(resource: string | undefined): boolean {
   return resource !== undefined && /^arn:[^:]+:lambda:/.test(resource);
@@ -223,7 +259,13 @@ function causeText(cause: unknown): string | undefined {
 
 type TaskHandler = (input: Json) => Promise<Json>;
 
-function taskHandlers(places: Map<string, StatePlace>, asl: AslMachine, clients: StepClients, steps: (id: string) => AnyStep) {
+function taskHandlers(
+  places: Map<string, StatePlace>,
+  asl: AslMachine,
+  clients: StepClients,
+  steps: (id: string) => AnyStep,
+  tokens: TaskTokens
+) {
   const handlers: Record<string, TaskHandler> = {};
   const states = new Map<string, AslState>();
   const collect = (machine: AslMachine) => {
@@ -244,6 +286,10 @@ function taskHandlers(places: Map<string, StatePlace>, asl: AslMachine, clients:
     }
     const step = steps(stepId);
     const envelope = isLambdaInvoke(state.Resource);
+    if (isCallback(state.Resource)) {
+      handlers[name] = callbackHandler(name, state, step, clients, tokens);
+      continue;
+    }
     handlers[name] = async (input: Json): Promise<Json> => {
       const payload = envelope ? (input as { Payload?: Json } | null)?.Payload : input;
       let result: unknown;
@@ -260,6 +306,72 @@ function taskHandlers(places: Map<string, StatePlace>, asl: AslMachine, clients:
 }
 
 /**
+ * A `.waitForTaskToken` Lambda task: invokes the step with its payload (where
+ * `$$.Task.Token` put a fresh token), then waits for the token: the task's result is the
+ * output of SendTaskSuccess, its error that of SendTaskFailure. A step that throws fails
+ * the task, as a Lambda function error does. `HeartbeatSeconds` without a SendTaskHeartbeat
+ * (or SendTaskSuccess) in time fails it with States.HeartbeatTimeout; at `TimeoutSeconds`
+ * aws-local-stepfunctions fails it with States.Timeout and the token is closed (a later
+ * SendTaskSuccess gets TaskTimedOut).
+ */
+function callbackHandler(name: string, state: AslState, step: AnyStep, clients: StepClients, tokens: TaskTokens): TaskHandler {
+  const timeout = state.TimeoutSeconds;
+  if (state.TimeoutSecondsPath !== undefined || state.HeartbeatSecondsPath !== undefined) {
+    throw new MissingStepError(
+      name,
+      `Task state '${name}': the local runner takes a fixed TimeoutSeconds / HeartbeatSeconds on a callback task`
+    );
+  }
+  if (timeout === undefined || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMER_SECONDS) {
+    throw new MissingStepError(
+      name,
+      `Task state '${name}' waits for a task token: the local runner needs TimeoutSeconds between 1 and ${MAX_TIMER_SECONDS} (got ${String(timeout)})`
+    );
+  }
+  const heartbeat = state.HeartbeatSeconds;
+  return async (input: Json): Promise<Json> => {
+    const payload = (input as { Payload?: Json } | null)?.Payload ?? null;
+    const token = tokenIn(payload, tokens);
+    if (!token)
+      throw new TaskStateError(
+        'States.Runtime',
+        `Task state '${name}' waits for a task token but its Payload carries none ($$.Task.Token)`
+      );
+    const claimed = tokens.claim(token);
+    // Closed at the same instant as aws-local-stepfunctions' own TimeoutSeconds timer fails the task.
+    const closeAt = setTimeout(() => tokens.close(token), timeout * 1000);
+    let beat: ReturnType<typeof setTimeout> | undefined;
+    const heartbeatLost = new Promise<never>((_resolve, reject) => {
+      if (heartbeat === undefined) return;
+      const arm = () => {
+        if (beat !== undefined) clearTimeout(beat);
+        beat = setTimeout(() => {
+          tokens.close(token);
+          reject(new TaskStateError('States.HeartbeatTimeout', `no heartbeat within HeartbeatSeconds (${heartbeat})`));
+        }, heartbeat * 1000);
+      };
+      arm();
+      claimed.onHeartbeat(arm);
+    });
+    heartbeatLost.catch(() => undefined);
+    try {
+      try {
+        await invokeStep(step, toJson(payload), clients);
+      } catch (err) {
+        tokens.close(token);
+        throw lambdaError(err);
+      }
+      const outcome = await Promise.race([claimed.outcome, heartbeatLost]);
+      if ('error' in outcome) throw new TaskStateError(outcome.error, outcome.cause ?? '');
+      return toJson(outcome.output);
+    } finally {
+      clearTimeout(closeAt);
+      if (beat !== undefined) clearTimeout(beat);
+    }
+  };
+}
+
+/**
  * Executes the state machine and resolves when it ends (it never rejects for a failed
  * execution: that is `status: 'FAILED'` with the error and cause). With `clock` the run
  * happens in virtual time (see virtual-time.ts); inside a virtual-time session that is
@@ -267,10 +379,11 @@ function taskHandlers(places: Map<string, StatePlace>, asl: AslMachine, clients:
  */
 export async function runMachine(options: RunMachineOptions): Promise<RunResult> {
   const places = statePlaces(options.asl);
-  const handlers = taskHandlers(places, options.asl, options.clients, options.steps ?? loadStep);
+  const tokens = options.taskTokens ?? new TaskTokens();
+  const handlers = taskHandlers(places, options.asl, options.clients, options.steps ?? loadStep, tokens);
   const machine = new StateMachine(options.asl as unknown as StateMachineDefinition);
   const realStart = performance.now();
-  const execute = () => executeOnce(machine, handlers, places, options);
+  const execute = () => executeOnce(machine, handlers, places, options, tokens);
   const { startedAt, outcome, events } = options.clock
     ? (await inVirtualTime(options.clock.now, options.seed ?? options.executionName, execute)).value
     : await execute();
@@ -291,7 +404,8 @@ async function executeOnce(
   machine: StateMachine,
   handlers: Record<string, TaskHandler>,
   places: Map<string, StatePlace>,
-  options: RunMachineOptions
+  options: RunMachineOptions,
+  tokens: TaskTokens
 ): Promise<{ startedAt: number; outcome: Outcome; events: RunEvent[] }> {
   const region = options.region ?? DEFAULT_REGION;
   const account = options.account ?? DEFAULT_ACCOUNT;
@@ -299,6 +413,7 @@ async function executeOnce(
   const startedAt = Date.now();
   const events: RunEvent[] = [];
   const enteredAt = new Map<string, number>();
+  const issued: string[] = [];
   // Stopped before it started: nothing runs.
   if (options.signal?.aborted) return { startedAt, outcome: { error: new ExecutionAbortedError(), endedAt: startedAt }, events };
   const execution = machine.run(toJson(options.input), {
@@ -310,6 +425,14 @@ async function executeOnce(
         StartTime: new Date(startedAt).toISOString(),
       },
       StateMachine: { Id: `arn:aws:states:${region}:${account}:stateMachine:${machineName}`, Name: machineName },
+      // `$$.Task.Token`: a fresh token each time a state's Parameters read it.
+      Task: {
+        get Token(): string {
+          const token = tokens.issue();
+          issued.push(token);
+          return token;
+        },
+      },
     },
     overrides: { taskResourceLocalHandlers: handlers },
   });
@@ -328,6 +451,8 @@ async function executeOnce(
     (error: unknown) => ({ error, endedAt: Date.now() })
   );
   options.signal?.removeEventListener('abort', stop);
+  // The execution has ended: its tasks' tokens with it (a later SendTaskSuccess gets TaskTimedOut).
+  for (const token of issued) tokens.close(token);
   await consumed;
   return { startedAt, outcome, events };
 }

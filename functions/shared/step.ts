@@ -7,6 +7,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { toStepError } from './aws-errors';
 import type { StepConfig } from './env';
@@ -19,6 +20,8 @@ export interface StepClients {
   readonly cloudwatch: CloudWatchClient;
   /** Service Quotas, for the pre-flight quota checks (absent: those checks are skipped). */
   readonly quotas?: ServiceQuotasClient;
+  /** Step Functions, for the steps that answer a task token (SendTaskSuccess / SendTaskFailure). */
+  readonly sfn?: SFNClient;
   /** The stack's document names, instance profile and configure-slave script hash. */
   readonly config: StepConfig;
 }

@@ -6,6 +6,7 @@
 
 import { type AslMachine, type RunEvent, type RunResult, runMachine } from '../../cli/runner/local-runner';
 import { type AnyStep, loadStep } from '../../cli/runner/step-registry';
+import { TaskTokens } from '../../cli/runner/task-tokens';
 import { inVirtualTime } from '../../cli/runner/virtual-time';
 import type { ClusterSpecInput } from '../../functions/shared/cluster-spec';
 import { type ClusterDescription, describeCluster } from '../../functions/shared/describe-cluster';
@@ -70,7 +71,11 @@ export class SimulatedWorld {
     this.cloud = cloud ?? new SimulatedCloud();
     this.now = now;
     this.config = config;
+    this.cloud.connectTaskTokens(this.taskTokens);
   }
+
+  /** The task tokens of the runs in this world, which the cloud's SendTaskSuccess settles. */
+  readonly taskTokens = new TaskTokens();
 
   /** An independent copy of this world: the same resources, faults and clock (`options` as for a new cloud). */
   async fork(options?: SimulatorOptions): Promise<SimulatedWorld> {
@@ -125,6 +130,7 @@ export class SimulatedWorld {
       executionName,
       clients: { ...this.cloud.clients(), config: this.config },
       clock: { now: this.now },
+      taskTokens: this.taskTokens,
       steps: (id) => this.resolveStep(id, wrapStep),
       signal,
       onEvent:

@@ -37,6 +37,7 @@ const THROTTLING: Readonly<Record<ServiceName, string>> = {
   cloudwatch: 'Throttling',
   s3: 'SlowDown',
   servicequotas: 'TooManyRequestsException',
+  sfn: 'ThrottlingException',
 };
 
 /** The NotFound code that an operation naming a just-created resource by id may answer. */
