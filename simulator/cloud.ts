@@ -16,6 +16,7 @@ import { networkHandlers } from './ec2/network';
 import { securityGroupHandlers } from './ec2/security-groups';
 import { tagHandlers } from './ec2/tags';
 import { SimError, serviceError } from './errors';
+import { EventBus, type EventDelivery, type EventFaultSpec, type EventPattern, type EventTarget } from './events';
 import { checkFault, takeFault } from './faults';
 import { loadLatencyModel } from './latency-model';
 import { marathonApps, type SimulatedMarathonApp } from './marathon';
@@ -119,9 +120,12 @@ function detached(value: unknown): unknown {
 /** A simulated EC2 + SSM + CloudWatch account in one Region. */
 export class SimulatedCloud {
   #sim: Sim;
+  /** The account's default event bus: its rules and targets live with this object, not in the saved state. */
+  readonly #events = new EventBus();
 
   constructor(opts: SimulatorOptions = {}) {
     this.#sim = SimulatedCloud.context(emptyState(opts.region ?? 'eu-west-1', opts.seed ?? 1, Date.now()), opts);
+    this.#sim.events = this.#events;
   }
 
   private static context(state: CloudState, opts: SimulatorOptions): Sim {
@@ -180,6 +184,33 @@ export class SimulatedCloud {
    */
   connectTaskTokens(endpoint: TaskTokenEndpoint | undefined): void {
     this.#sim.taskTokens = endpoint;
+  }
+
+  /**
+   * An EventBridge rule on the account's default bus: from now on every event of EC2 and
+   * Systems Manager that matches `pattern` (`source`, `detail-type`, `detail` fields) is
+   * handed to `target`, `eventDeliveryMs` after the change (simulator/events.ts).
+   */
+  putRule(name: string, pattern: EventPattern, target: EventTarget): void {
+    this.#events.putRule(name, pattern, target);
+  }
+
+  removeRule(name: string): void {
+    this.#events.removeRule(name);
+  }
+
+  /** Drops or delays the next `count` deliveries of matching events (no count: every one). */
+  injectEventFault(fault: EventFaultSpec): void {
+    this.#events.injectFault(fault);
+  }
+
+  clearEventFaults(): void {
+    this.#events.clearFaults();
+  }
+
+  /** Every event delivery so far, per rule: the event, when it was put and delivered, and how it went. */
+  eventDeliveries(): readonly EventDelivery[] {
+    return this.#events.deliveries();
   }
 
   /** The next `count` calls of `operation` throw `code`; without a count, every call does. */
@@ -355,6 +386,7 @@ export class SimulatedCloud {
     const restored = structuredClone(state) as unknown as CloudState;
     const fresh = emptyState(restored.region, restored.seed, restored.now);
     cloud.#sim = SimulatedCloud.context({ ...fresh, ...restored }, opts);
+    cloud.#sim.events = cloud.#events;
     return cloud;
   }
 

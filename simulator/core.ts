@@ -5,6 +5,7 @@
  */
 import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import { fail } from './errors';
+import type { EventBus } from './events';
 import type { TaskTokenEndpoint } from './sfn';
 import type {
   CloudState,
@@ -92,6 +93,9 @@ export class Sim {
 
   /** The task tokens that SendTaskSuccess and its kin settle (not part of the saved state). */
   taskTokens?: TaskTokenEndpoint;
+
+  /** The default event bus, when the cloud has one (not part of the saved state). */
+  events?: EventBus;
 
   /** Virtual now: always Date.now(), which the caller may fake. */
   now(): number {

@@ -10,6 +10,8 @@ export {
 } from './cloud';
 export { ACCOUNT_ID, PUBLIC_IMAGES } from './core';
 export { type SimulatedServiceError, serviceError, THROTTLING_CODES } from './errors';
+export type { CloudEvent, EventDelivery, EventFaultSpec, EventPattern, EventTarget, PatternValue } from './events';
+export { matchesPattern } from './events';
 export { COMMAND_FAULT_OUTCOMES, FAULT_ERROR_CODES } from './faults';
 export { defaultLatencyModel, LatencyModelError, loadLatencyModel, mergeLatencyModel } from './latency-model';
 export type { SimulatedMarathonApp } from './marathon';

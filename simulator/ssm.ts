@@ -23,6 +23,7 @@ import type {
 import { ACCOUNT_ID, type Handler, type Out, op, PUBLIC_IMAGES, publicImage, type Sim } from './core';
 import { ssmOnline } from './ec2/facts';
 import { fail } from './errors';
+import { watchCommand } from './events';
 import { COMMAND_FAULT_OUTCOMES, takeFault } from './faults';
 import { applySmokeTestAction, smokeTestStatusOutput } from './marathon';
 import { registeredAgents, runsMaster } from './mesos';
@@ -278,6 +279,7 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
     }),
   };
   sim.state.commands[command.id] = command;
+  watchCommandEvents(sim, command);
   if (outcome === 'Success') {
     for (const inv of command.invocations) {
       const inst = sim.state.instances[inv.instanceId] as InstanceRecord;
@@ -291,6 +293,34 @@ const sendCommand = op<SendCommandCommandInput>((sim, input): Out<SendCommandCom
   }
   return { Command: commandView(sim, command) };
 });
+
+/**
+ * The status-change events of a command: a look when each invocation starts and ends
+ * (and now, for a change made now such as its instance's termination).
+ */
+export function watchCommandEvents(sim: Sim, command: CommandRecord): void {
+  const times = [sim.now(), ...command.invocations.flatMap((inv) => [inv.inProgressAt, inv.endAt])];
+  watchCommand(sim, command.id, times, () => {
+    const current = sim.state.commands[command.id];
+    if (!current) return undefined;
+    return {
+      status: commandStatus(sim, current).status ?? 'Pending',
+      documentName: current.documentName,
+      requestedAt: current.requestedAt,
+      expiresAt: current.requestedAt + (current.timeoutSeconds ?? 3600) * 1000,
+      parameters: current.parameters,
+      invocations: current.invocations.map((inv) => ({ instanceId: inv.instanceId, status: invocationStatus(sim, current, inv).status })),
+    };
+  });
+}
+
+/** The status-change events of the commands still running on an instance being terminated now. */
+export function watchCommandsOnTermination(sim: Sim, instanceId: string): void {
+  if (!sim.events?.listening) return;
+  for (const command of Object.values(sim.state.commands)) {
+    if (command.invocations.some((inv) => inv.instanceId === instanceId && inv.endAt > sim.now())) watchCommandEvents(sim, command);
+  }
+}
 
 /**
  * Why a configure command that installs from the mirror fails (the first package the mirror

@@ -44,6 +44,8 @@ export interface LatencyModel {
   readonly agentDrainMs: number;
   /** From the smoke test app's deploy (or the first agent's registration, if later) to its task running (a small image pulled and started). */
   readonly marathonAppRunningMs: number;
+  /** From a change of state to an EventBridge rule's target getting its event. */
+  readonly eventDeliveryMs: number;
   /** The allocation percent masters publish for a cluster whose load was never set. */
   readonly defaultAllocationPercent: number;
   readonly deletedVisibleMs: number;

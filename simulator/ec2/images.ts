@@ -24,6 +24,7 @@ import {
   tagList,
 } from '../core';
 import { fail } from '../errors';
+import { imageDeregistered, watchImage } from '../events';
 import type { ImageRecord, SnapshotRecord } from '../state';
 import { checkFilterNames, type FilterSpec, matchesFilters } from '../util/filters';
 
@@ -164,6 +165,7 @@ const createImage = op<CreateImageCommandInput>((sim, input): Out<CreateImageCom
     mappings,
     agentInstalled: inst.agentImage || (inst.agentInstalledAt !== undefined && inst.agentInstalledAt <= now),
   };
+  watchImage(sim, id);
   return { ImageId: id };
 });
 
@@ -207,6 +209,7 @@ const deregisterImage = op<DeregisterImageCommandInput>((sim, input) => {
   }
   const image = sim.get('image', input.ImageId);
   delete sim.state.images[image.id];
+  imageDeregistered(sim, image.id);
   const deleted = [];
   if (input.DeleteAssociatedSnapshots) {
     for (const snapshotId of image.snapshotIds) {

@@ -26,7 +26,9 @@ import {
   tagList,
 } from '../core';
 import { fail } from '../errors';
+import { watchInstance } from '../events';
 import { checkVcpuQuota } from '../quotas';
+import { watchCommandsOnTermination } from '../ssm';
 import type { InstanceRecord, SubnetRecord, VolumeRecord } from '../state';
 import { checkFilterNames, type FilterSpec, matchesFilters } from '../util/filters';
 import { allocatePrivateIp, allocatePublicIp, type LiveInterface, liveInterfaces } from './facts';
@@ -362,6 +364,7 @@ const runInstances = op<RunInstancesCommandInput>((sim, input): Out<RunInstances
       agentRegisterMs: sim.latency(sim.model.agentRegisterMs),
     };
     sim.state.instances[inst.id] = inst;
+    watchInstance(sim, inst.id);
     launched.push(inst);
   }
   rememberCall(
@@ -399,6 +402,8 @@ const terminateInstances = op<TerminateInstancesCommandInput>((sim, input): Out<
       if (inst.terminateRequestedAt === undefined) {
         inst.terminateRequestedAt = now;
         inst.terminatedAt = now + sim.latency(sim.model.instanceTerminateMs);
+        watchInstance(sim, inst.id);
+        watchCommandsOnTermination(sim, inst.id);
       }
       return { InstanceId: inst.id, PreviousState: stateView(sim, previous), CurrentState: stateView(sim, sim.instanceState(inst)) };
     }),
