@@ -5,6 +5,7 @@
  * (finalizeRequest), which retries the throttling and 5xx errors the cloud throws.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -34,6 +35,8 @@ export interface SimulatedClients {
   readonly quotas: ServiceQuotasClient;
   /** Step Functions: the callback pattern's SendTaskSuccess and kin. */
   readonly sfn: SFNClient;
+  /** DynamoDB: the command-waits table of the completion signals. */
+  readonly dynamodb: DynamoDBClient;
 }
 
 interface StackClient {
@@ -75,5 +78,7 @@ export function simulatedClients(cloud: CommandAnswerer, region: string, overrid
   answerFrom(quotas as unknown as StackClient, 'servicequotas', cloud);
   const sfn = new SFNClient(config);
   answerFrom(sfn as unknown as StackClient, 'sfn', cloud);
-  return { ec2, ssm, cloudwatch, s3, quotas, sfn };
+  const dynamodb = new DynamoDBClient(config);
+  answerFrom(dynamodb as unknown as StackClient, 'dynamodb', cloud);
+  return { ec2, ssm, cloudwatch, s3, quotas, sfn, dynamodb };
 }

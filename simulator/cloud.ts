@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { type ClientOverrides, type SimulatedClients, simulatedClients } from './clients';
 import { advanceAlarms, cloudwatchHandlers } from './cloudwatch';
 import { type Handler, Sim } from './core';
+import { dynamodbHandlers } from './dynamodb';
 import { imageHandlers } from './ec2/images';
 import { instanceHandlers } from './ec2/instances';
 import { natHandlers, natHolding } from './ec2/nat';
@@ -77,6 +78,7 @@ const HANDLERS: Record<ServiceName, Record<string, Handler>> = {
   s3: s3Handlers,
   servicequotas: serviceQuotasHandlers,
   sfn: sfnHandlers,
+  dynamodb: dynamodbHandlers,
 };
 
 /** The operations the simulated cloud answers, per service. */
@@ -88,6 +90,7 @@ export function supportedOperations(): Record<ServiceName, string[]> {
     s3: Object.keys(HANDLERS.s3),
     servicequotas: Object.keys(HANDLERS.servicequotas),
     sfn: Object.keys(HANDLERS.sfn),
+    dynamodb: Object.keys(HANDLERS.dynamodb),
   };
 }
 
@@ -168,8 +171,9 @@ export class SimulatedCloud {
     if (fault) throw new SimError(fault.code, fault.message ?? `${operation} failed with ${fault.code} (injected fault)`);
     const handler = HANDLERS[service]?.[operation];
     if (!handler) throw new SimError('UnsupportedOperation', `The simulated cloud does not support ${service}:${operation}Command`);
-    // S3's request rates are far above what the mirror command sends: not throttled here.
-    if (sim.model.throttling && service !== 's3') consumeTokens(state, sim.model, service, operation, input, sim.now());
+    // S3's request rates and an on-demand table's are far above what the steps send: not throttled here.
+    if (sim.model.throttling && service !== 's3' && service !== 'dynamodb')
+      consumeTokens(state, sim.model, service, operation, input, sim.now());
     return handler(sim, input);
   }
 

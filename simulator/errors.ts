@@ -6,6 +6,7 @@
  * CloudWatch's ResourceNotFound, ...), the error is an instance of that class.
  */
 import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
+import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import * as quotasSdk from '@aws-sdk/client-service-quotas';
@@ -59,6 +60,7 @@ function modeledClass(service: ServiceName, code: string): ExceptionClass | unde
     cloudwatch: [cloudwatchSdk as Record<string, unknown>, cloudwatchSdk.CloudWatchServiceException],
     servicequotas: [quotasSdk as Record<string, unknown>, quotasSdk.ServiceQuotasServiceException],
     sfn: [sfnSdk as Record<string, unknown>, sfnSdk.SFNServiceException],
+    dynamodb: [dynamodbSdk as Record<string, unknown>, dynamodbSdk.DynamoDBServiceException],
   };
   const [mod, base] = modules[service] ?? [{}, undefined];
   if (!base) return undefined;
@@ -73,6 +75,7 @@ function baseClass(service: ServiceName): ExceptionClass {
   if (service === 's3') return S3ServiceException as unknown as ExceptionClass;
   if (service === 'servicequotas') return quotasSdk.ServiceQuotasServiceException as unknown as ExceptionClass;
   if (service === 'sfn') return sfnSdk.SFNServiceException as unknown as ExceptionClass;
+  if (service === 'dynamodb') return dynamodbSdk.DynamoDBServiceException as unknown as ExceptionClass;
   return EC2ServiceException as unknown as ExceptionClass;
 }
 

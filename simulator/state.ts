@@ -281,6 +281,8 @@ export interface CloudState {
   marathonApps?: Record<string, import('./marathon').MarathonAppRecord>;
   /** Set: every smoke test app's task fails with this message (an injected fault). */
   marathonTaskFailure?: string;
+  /** DynamoDB items by table name and partition key (simulator/dynamodb.ts; absent in states saved before it existed). */
+  tables?: Record<string, Record<string, Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>>>;
   /** The package mirror bucket's objects, by key (absent in states saved before it existed). */
   packageObjects?: Record<string, MirrorObjectRecord>;
   calls: Record<string, number>;

@@ -23,6 +23,7 @@ const THROTTLE_CODES: Record<ServiceName, [string, string]> = {
   s3: ['SlowDown', 'Please reduce your request rate.'],
   servicequotas: ['TooManyRequestsException', 'Rate exceeded'],
   sfn: ['ThrottlingException', 'Rate exceeded'],
+  dynamodb: ['ThrottlingException', 'Rate exceeded'],
 };
 
 function hasSelection(input: Record<string, unknown>): boolean {

@@ -4,7 +4,7 @@
  */
 
 /** The services the simulated cloud answers. */
-export type ServiceName = 'ec2' | 'ssm' | 'cloudwatch' | 's3' | 'servicequotas' | 'sfn';
+export type ServiceName = 'ec2' | 'ssm' | 'cloudwatch' | 's3' | 'servicequotas' | 'sfn' | 'dynamodb';
 
 /** What an SSM document does when it runs on a simulated instance. */
 export type DocumentBehaviour =

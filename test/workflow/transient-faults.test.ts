@@ -38,6 +38,7 @@ const THROTTLING: Readonly<Record<ServiceName, string>> = {
   s3: 'SlowDown',
   servicequotas: 'TooManyRequestsException',
   sfn: 'ThrottlingException',
+  dynamodb: 'ThrottlingException',
 };
 
 /** The NotFound code that an operation naming a just-created resource by id may answer. */
