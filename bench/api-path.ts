@@ -9,6 +9,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { TaskTokens } from '../cli/runner/task-tokens';
 import { createCluster } from '../functions/api/create-cluster/create-cluster';
 import { deleteCluster } from '../functions/api/delete-cluster/delete-cluster';
 import { getCluster } from '../functions/api/get-cluster/get-cluster';
@@ -34,6 +35,8 @@ export interface ApiAnswer<T = unknown> {
 export interface ApiPathOptions {
   /** The clients of one execution's steps (called once per execution). */
   readonly stepClients: () => StepClients;
+  /** The task tokens the steps' Step Functions answers settle (the simulated cloud's). @default a registry of its own */
+  readonly taskTokens?: TaskTokens;
   /** The EC2 client of the API functions. */
   readonly ec2: EC2Client;
   readonly region?: string;
@@ -67,6 +70,7 @@ export class ApiPath {
         [this.config.scaleMachineArn ?? '']: 'scale-cluster',
       },
       clients: options.stepClients,
+      ...(options.taskTokens ? { taskTokens: options.taskTokens } : {}),
       region,
     });
     const deps = { ec2: options.ec2, sfn: this.stepFunctions.client, config: this.config };

@@ -32,7 +32,9 @@
  */
 import './quiet-warnings';
 import { Command } from 'commander';
+import { connectCommandSignals } from '../cli/runner/command-signals';
 import { type AslMachine, type RunResult, runMachine } from '../cli/runner/local-runner';
+import type { TaskTokens } from '../cli/runner/task-tokens';
 import { inVirtualTime } from '../cli/runner/virtual-time';
 import { inProcessStepConfig } from '../cli/step-config';
 import type { ClusterView } from '../functions/api/shared/cluster-status';
@@ -101,8 +103,19 @@ class CountingAccount {
     });
   }
 
+  /** The task tokens of every run against this account: the command signals' relay answers them. */
+  readonly taskTokens: TaskTokens = connectCommandSignals(this.cloud, this.clients());
+
   run(machine: MachineName, input: unknown, executionName: string, now: number): Promise<RunResult> {
-    return runMachine({ asl: aslOf(machine), input, executionName, clients: this.clients(), clock: { now }, machineName: machine });
+    return runMachine({
+      asl: aslOf(machine),
+      input,
+      executionName,
+      clients: this.clients(),
+      clock: { now },
+      machineName: machine,
+      taskTokens: this.taskTokens,
+    });
   }
 }
 
@@ -163,6 +176,7 @@ async function apiBurst(account: CountingAccount, count: number, spacingSeconds:
   return inVirtualTime(T0, `concurrency-api:${count}:${spacingSeconds}`, async () => {
     const api = new ApiPath({
       stepClients: () => account.clients(),
+      taskTokens: account.taskTokens,
       ec2: account.apiClients().ec2,
       newClusterId: (name) => `${name}-000001`,
     });

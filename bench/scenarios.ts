@@ -4,9 +4,12 @@
  * run by the local runner on the simulated cloud in virtual time, measured, and set
  * against its critical-path bound under the same latency model.
  */
+import { connectCommandSignals } from '../cli/runner/command-signals';
 import { type AslMachine, type RunResult, runMachine } from '../cli/runner/local-runner';
+import type { TaskTokens } from '../cli/runner/task-tokens';
 import { inProcessStepConfig } from '../cli/step-config';
 import type { ClusterSpecInput } from '../functions/shared/cluster-spec';
+import type { StepClients } from '../functions/shared/step';
 import { type LatencyModel, SimulatedCloud } from '../simulator';
 import type { CloudState } from '../simulator/state';
 import { exportAsl, MACHINE_NAMES, type MachineName } from '../workflow/export';
@@ -72,6 +75,13 @@ export class BenchWorld {
     // An account raised for the bench's largest cluster (two clusters, 1 + 54 slaves and
     // 1 + 3, or 3 + 10, of 2-vCPU types): the default 64 vCPUs would refuse the +50 scale-out.
     this.cloud.setQuotas({ vcpus: BENCH_VCPUS });
+    this.#taskTokens = connectCommandSignals(this.cloud, this.#clients());
+  }
+
+  readonly #taskTokens: TaskTokens;
+
+  #clients(): StepClients {
+    return { ...this.cloud.clients(), config: inProcessStepConfig() };
   }
 
   async run(machine: string, input: unknown, executionName: string): Promise<RunResult> {
@@ -79,9 +89,10 @@ export class BenchWorld {
       asl: aslOf(machine),
       input,
       executionName,
-      clients: { ...this.cloud.clients(), config: inProcessStepConfig() },
+      clients: this.#clients(),
       clock: { now: this.now },
       machineName: machine,
+      taskTokens: this.#taskTokens,
     });
     this.now = result.endedAt;
     return result;

@@ -26,6 +26,7 @@ import {
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
 import { type AslMachine, type RunResult, runMachine } from '../cli/runner/local-runner';
+import { TaskTokens } from '../cli/runner/task-tokens';
 import { inVirtualSession } from '../cli/runner/virtual-time';
 import type { StepClients } from '../functions/shared/step';
 import { exportAsl, type MachineName } from '../workflow/export';
@@ -53,6 +54,8 @@ export interface LocalStepFunctionsOptions {
   readonly machines: Readonly<Record<string, MachineName>>;
   /** The clients of one execution's steps (each execution gets its own, as each Lambda container has its own). */
   readonly clients: () => StepClients;
+  /** The task tokens of the executions' callback tasks (those the cloud's SendTaskSuccess settles). @default a registry of its own */
+  readonly taskTokens?: TaskTokens;
   readonly region?: string;
   /** The ASL of a machine. @default exportAsl (cached per machine) */
   readonly asl?: (machine: MachineName) => AslMachine;
@@ -87,12 +90,14 @@ interface StackClient {
 export class LocalStepFunctions {
   readonly client: SFNClient;
   readonly #options: LocalStepFunctionsOptions;
+  readonly #tokens: TaskTokens;
   readonly #executions = new Map<string, LocalExecution>();
   readonly #aborts = new Map<string, AbortController>();
   readonly #asl = new Map<MachineName, AslMachine>();
 
   constructor(options: LocalStepFunctionsOptions, clientConfig: { maxAttempts?: number } = {}) {
     this.#options = options;
+    this.#tokens = options.taskTokens ?? new TaskTokens();
     this.client = new SFNClient({
       region: options.region ?? 'eu-west-1',
       credentials: { accessKeyId: 'AKIASIMULATEDCLOUD00', secretAccessKey: 'simulated-secret-access-key' },
@@ -189,6 +194,7 @@ export class LocalStepFunctions {
       machineName: machineNameOf(stateMachineArn),
       region: this.#options.region,
       signal: abort.signal,
+      taskTokens: this.#tokens,
     });
     const execution: LocalExecution = { executionArn, stateMachineArn, machine, name, input: text, startDate, status: 'RUNNING', done };
     this.#executions.set(executionArn, execution);

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -17,7 +18,9 @@ import { loadLatencyModel, SimulatedCloud, type SimulatorState } from '../simula
 import { type FaultArg, unfiredFaults } from './faults';
 import { Journal } from './journal';
 import { acquireLock, clusterLock, type LockHolder, type LockOptions, SIMULATED_CLOUD_LOCK } from './lock';
+import { connectCommandSignals, inProcessStepFunctions } from './runner/command-signals';
 import { hexSuffix } from './runner/seeded-random';
+import { TaskTokens } from './runner/task-tokens';
 import { inVirtualTime } from './runner/virtual-time';
 import { readJsonObject, StateFileError, simulatorRecovery } from './state-files';
 import { IN_PROCESS_DOCUMENTS, inProcessStepConfig } from './step-config';
@@ -84,6 +87,8 @@ export interface CloudSession {
   readonly journal: Journal;
   /** The simulated cloud (undefined with --local). */
   readonly simulator?: SimulatedCloud;
+  /** The task tokens of the runs' callback tasks, which the steps' Step Functions client settles. */
+  readonly taskTokens: TaskTokens;
   /** A new cluster id `<name>-<6 lowercase hex>`: derived from the simulator's state, or random with --local. */
   newClusterId(name: string): string;
   /** The virtual clock of runMachine (simulated cloud), or undefined for real time. */
@@ -184,6 +189,8 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
     const journal = new Journal(files.localJournal);
     // Unset, the SDK takes AWS_REGION / AWS_PROFILE and the shared config, as every AWS tool does.
     const aws = { region: options.aws?.region, profile: options.aws?.profile };
+    // The machines run here: their task tokens are this process's, not the account's Step Functions'.
+    const taskTokens = new TaskTokens();
     const session: CloudSession = {
       mode: 'local',
       clients: {
@@ -191,8 +198,11 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
         ssm: new SSMClient({ ...aws, maxAttempts: 6 }),
         cloudwatch: new CloudWatchClient({ ...aws }),
         quotas: new ServiceQuotasClient({ ...aws, maxAttempts: 6 }),
+        dynamodb: new DynamoDBClient({ ...aws, maxAttempts: 6 }),
+        sfn: inProcessStepFunctions(taskTokens, aws.region ?? 'us-east-1'),
         config: inProcessStepConfig(),
       },
+      taskTokens,
       journal,
       newClusterId: (name) => clusterIdFor(name),
       runClock: () => undefined,
@@ -218,9 +228,12 @@ async function withCloudLocked<T>(options: CloudOptions, body: (session: CloudSe
   const { value } = await inVirtualTime(now, seed, async () => {
     // Loaded inside virtual time: a fresh cloud starts its clock at SIMULATION_EPOCH.
     const cloud = saved ? restoreCloud(files.simulator, saved, simulatorOpts) : new SimulatedCloud(simulatorOpts);
+    const clients = { ...cloud.clients(), config: inProcessStepConfig() };
     const session: CloudSession = {
       mode: 'simulate',
-      clients: { ...cloud.clients(), config: inProcessStepConfig() },
+      clients,
+      // Wired as the stack wires EventBridge and Step Functions: the command signals reach the runs.
+      taskTokens: connectCommandSignals(cloud, clients),
       journal,
       simulator: cloud,
       newClusterId: (name) => {

@@ -222,6 +222,7 @@ async function runForCluster(
     input,
     executionName,
     clients: session.clients,
+    taskTokens: session.taskTokens,
     onEvent,
     clock: session.runClock(),
     signal,

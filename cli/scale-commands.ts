@@ -143,6 +143,7 @@ async function runScaleExecution(
     input,
     executionName,
     clients: session.clients,
+    taskTokens: session.taskTokens,
     onEvent: (event) => {
       onEvent?.(event);
       if (event.type === 'StateExited' || event.type === 'StateFailed') session.checkpoint();

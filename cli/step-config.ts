@@ -4,7 +4,7 @@
  * profile that the simulated cloud knows, and the configure-slave script hash rendered from
  * bootstrap/ the way the stack renders it. For `--local` runs against an account, each
  * value can be set with the variable the stack uses (STEP_ENV: DOCUMENT_CONFIGURE_MASTER, …,
- * NODE_INSTANCE_PROFILE, CONFIGURE_SLAVE_SCRIPT_SHA256).
+ * NODE_INSTANCE_PROFILE, CONFIGURE_SLAVE_SCRIPT_SHA256, COMMAND_WAITS_TABLE).
  */
 import type { DocumentKey } from '../functions/shared/documents';
 import { type Env, STEP_ENV, type StepConfig } from '../functions/shared/env';
@@ -19,6 +19,9 @@ export const IN_PROCESS_DOCUMENTS: Readonly<Record<DocumentKey, string>> = {
   marathonSmokeTest: 'MesosCluster-MarathonSmokeTest',
 };
 
+/** The command-waits table of the in-process runs (the simulated cloud has it: simulator/dynamodb.ts). */
+export const IN_PROCESS_COMMAND_WAITS_TABLE = 'mesos-cluster-command-waits';
+
 /** The instance profile of the in-process runs' nodes (the simulated cloud has it). */
 export const IN_PROCESS_INSTANCE_PROFILE = 'mesos-cluster-node';
 
@@ -32,6 +35,7 @@ export function inProcessStepConfig(env: Env = process.env): StepConfig {
   return {
     documents,
     nodeInstanceProfile: env[STEP_ENV.nodeInstanceProfile] || IN_PROCESS_INSTANCE_PROFILE,
+    commandWaitsTable: env[STEP_ENV.commandWaitsTable] || IN_PROCESS_COMMAND_WAITS_TABLE,
     // Rendered only when a step asks for it (a create), not for every command.
     get configureSlaveScriptHash() {
       return scriptHash || renderedScriptHash();

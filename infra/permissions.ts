@@ -38,6 +38,8 @@ export interface PermissionContext {
    * @default none (the AWS managed key aws/ebs needs no grant)
    */
   readonly ebsKmsKeyArn?: string;
+  /** The ARN of the command-waits table (the completion signals' task tokens). */
+  readonly commandWaitsTableArn: string;
 }
 
 /** One statement of a step's policy, with the reason for a wildcard resource. */
@@ -268,6 +270,10 @@ export interface GrantBuilders {
   serviceQuotas(...quotas: string[]): StepGrant;
   /** Reading Canonical's public SSM parameters of the Ubuntu images. */
   ubuntuImageParameters(): StepGrant;
+  /** Item actions on the command-waits table, and on it only. */
+  commandWaits(actions: string[]): StepGrant;
+  /** SendTaskSuccess: answering the task token of a signal wait. */
+  sendTaskSignal(): StepGrant;
   /** DisassociateAddress on the network interface a cluster-tagged address is detached from. */
   disassociateFromInterfaces(): StepGrant;
 }
@@ -315,6 +321,12 @@ export function grantBuilders(ctx: PermissionContext): GrantBuilders {
         [stack.formatArn({ service: 'ssm', account: '', resource: 'parameter', resourceName: 'aws/service/canonical/ubuntu/server/*' })]
       ),
       reason: REASON_PARAMETER,
+    }),
+    commandWaits: (actions) => ({ statement: allow(actions, [ctx.commandWaitsTableArn]) }),
+    sendTaskSignal: () => ({
+      statement: allow(['states:SendTaskSuccess'], ['*']),
+      reason:
+        'SendTaskSuccess names no resource for the task token of a service-integration Task state (.waitForTaskToken): the token itself is the credential',
     }),
     disassociateFromInterfaces: () => ({
       // The address is the tagged resource; the network interface it leaves is not. The action

@@ -176,3 +176,44 @@ export function timedPollLoop(scope: Construct, props: TimedPollLoopProps): sfn.
   start.next(question);
   return sfn.Chain.custom(start.startState, props.next.endStates, question);
 }
+
+/**
+ * A poll loop that waits for a completion signal instead of a time (functions/shared/command-signals.ts):
+ *
+ *   <signal> (a .waitForTaskToken task) → <probe> → <Question>
+ *       signal timed out (States.Timeout) → <probe>
+ *       done                   → next
+ *       <result>.timedOut      → <Subject> Timed Out (as in timedPollLoop)
+ *       otherwise              → <signal> …
+ *
+ * The signal only wakes the machine: the probe, the same check as a timed loop's, decides
+ * whether the operation is done, failed (the check throws) or out of its budget. The signal
+ * task's own timeout bounds a wait whose signal never comes (a missed event), so three states
+ * per wait remain, and the loop's bound is still the check's time budget.
+ */
+export interface SignalledPollLoopProps extends Omit<TimedPollLoopProps, 'firstWait'> {
+  /** The task that waits for the signal: a `.waitForTaskToken` task with a fixed timeout, its result discarded. */
+  readonly signal: sfn.TaskStateBase;
+}
+
+/** Builds a poll loop woken by a signal; the returned chain starts at the signal task. */
+export function signalledPollLoop(scope: Construct, props: SignalledPollLoopProps): sfn.Chain {
+  if (!/^\$(\.[A-Za-z][A-Za-z0-9]*)+$/.test(props.answerPath))
+    throw new Error(`${props.subject}: answerPath must be a plain path, got ${props.answerPath}`);
+  const name = (s: string) => `${props.prefix ?? ''}${s}`;
+  const cause = timedPollCause(props.stepId, props.notDone, props.answerPath);
+  const timedOutName = name(`${props.subject} Timed Out`);
+  const timedOut = props.onTimeout
+    ? props.onTimeout(scope, timedOutName, POLL_TIMEOUT_ERROR, cause)
+    : new sfn.Pass(scope, timedOutName, { parameters: { Error: POLL_TIMEOUT_ERROR, Cause: cause }, resultPath: '$.pollTimeout' }).next(
+        new sfn.Fail(scope, name(`${props.subject} Gave Up`), { error: POLL_TIMEOUT_ERROR, causePath: '$.pollTimeout.Cause' })
+      );
+  // The signal's end without a signal: look at the operation anyway.
+  props.signal.addCatch(props.probe, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+  const question = new sfn.Choice(scope, name(props.question))
+    .when(props.done, props.next)
+    .when(sfn.Condition.booleanEquals(`${props.answerPath}.timedOut`, true), timedOut)
+    .otherwise(props.signal);
+  const start = sfn.Chain.start(props.signal).next(props.probe).next(question);
+  return sfn.Chain.custom(start.startState, props.next.endStates, question);
+}

@@ -104,6 +104,13 @@ export const CREATE_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OU
 export const LAUNCH_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_CREATE, CAPACITY];
 /** A create-side check of a poll loop. */
 export const CHECK_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_CREATE, NOT_READY];
+/**
+ * The Lambda of a signal wait outlived its time (`Sandbox.Timedout`). Not States.Timeout:
+ * that is the signal wait's own end, which the machine catches to check the command itself.
+ */
+export const SIGNAL_LAMBDA_TIMED_OUT: sfn.RetryProps = { ...STEP_TIMED_OUT, errors: ['Sandbox.Timedout'] };
+/** The first half of a signal wait (a `.waitForTaskToken` task): everything a check retries but the task's own timeout. */
+export const SIGNAL_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, SIGNAL_LAMBDA_TIMED_OUT, RETRYABLE_CREATE];
 /** A teardown step. */
 export const TEARDOWN_STEP_RETRIES: RetryPolicy = [LAMBDA_THROTTLED, STEP_TIMED_OUT, RETRYABLE_TEARDOWN];
 /** A teardown-side check of a poll loop. */

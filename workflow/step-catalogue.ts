@@ -6,7 +6,7 @@
  * tests all read their step lists from here.
  */
 import type { GrantBuilders, StepGrant } from '../infra/permissions';
-import { CREATE_MACHINE_STEP_IDS, CREATE_STEPS } from './create/steps';
+import { CREATE_MACHINE_STEP_IDS, CREATE_STEPS, SIGNAL_RELAY_STEPS } from './create/steps';
 import { SCALE_MACHINE_STEP_IDS, SCALE_STEPS } from './scale/steps';
 import { TEARDOWN_MACHINE_STEP_IDS, TEARDOWN_STEPS } from './teardown/steps';
 
@@ -34,7 +34,7 @@ export function mergeCatalogues<const C extends readonly StepCatalogue[]>(...cat
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
 /** Every step of every machine. */
-export const STEP_CATALOGUE = mergeCatalogues(CREATE_STEPS, TEARDOWN_STEPS, SCALE_STEPS);
+export const STEP_CATALOGUE = mergeCatalogues(CREATE_STEPS, TEARDOWN_STEPS, SCALE_STEPS, SIGNAL_RELAY_STEPS);
 
 /** A step id: the folder under functions/ and the Lambda of one step. */
 export type StepId = keyof typeof STEP_CATALOGUE;

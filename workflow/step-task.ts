@@ -3,6 +3,7 @@
  * the house data discipline (explicit payload, picked result, own result key, named
  * retries), and the cluster reference every step receives.
  */
+import type { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -49,6 +50,12 @@ export interface StepTaskProps {
   readonly retries: RetryPolicy;
   /** Leave out the cluster name (a step called before the name is known). @default false */
   readonly withoutClusterName?: boolean;
+  /**
+   * A `.waitForTaskToken` task: the payload carries `taskToken` (`$$.Task.Token`), the task's
+   * result is what SendTaskSuccess sends, and it fails with States.Timeout after this long.
+   * @default a plain invocation
+   */
+  readonly waitForSignal?: Duration;
 }
 
 /**
@@ -57,7 +64,9 @@ export interface StepTaskProps {
  * under its own key; it times out a little after the Lambda does.
  */
 export function stepTask(scope: Construct, stateName: string, props: StepTaskProps): tasks.LambdaInvoke {
-  if (!props.resultPath.startsWith('$.')) throw new Error(`${stateName}: resultPath must be a key under $, got ${props.resultPath}`);
+  const discarded = props.resultPath === sfn.JsonPath.DISCARD;
+  if (!props.resultPath.startsWith('$.') && !discarded)
+    throw new Error(`${stateName}: resultPath must be a key under $ (or discarded), got ${props.resultPath}`);
   const resultSelector: Record<string, string> = {};
   for (const [key, path] of Object.entries(props.result)) {
     if (sfn.JsonPath.isEncodedJsonPath(path)) {
@@ -68,6 +77,7 @@ export function stepTask(scope: Construct, stateName: string, props: StepTaskPro
       throw new Error(`${stateName}: result field ${key} must be read from $.Payload, got ${path}`);
     }
   }
+  const signal = props.waitForSignal;
   const task = new tasks.LambdaInvoke(scope, stateName, {
     lambdaFunction: props.fn,
     payload: sfn.TaskInput.fromObject({
@@ -75,10 +85,12 @@ export function stepTask(scope: Construct, stateName: string, props: StepTaskPro
       ...(props.withoutClusterName ? {} : { clusterName: sfn.JsonPath.stringAt(props.cluster.clusterName) }),
       executionId: sfn.JsonPath.executionId,
       ...props.payload,
+      ...(signal ? { taskToken: sfn.JsonPath.taskToken } : {}),
     }),
-    resultSelector,
+    ...(Object.keys(resultSelector).length > 0 ? { resultSelector } : {}),
     resultPath: props.resultPath,
-    taskTimeout: sfn.Timeout.duration(STEP_TASK_TIMEOUT),
+    taskTimeout: sfn.Timeout.duration(signal ?? STEP_TASK_TIMEOUT),
+    ...(signal ? { integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN } : {}),
   });
   return applyRetries(task, props.retries);
 }
@@ -97,6 +109,8 @@ export interface MachineStepProps<Id extends StepId = StepId> {
   readonly retries?: RetryPolicy;
   /** Leave out the cluster name (a step called before the name is known). @default false */
   readonly withoutClusterName?: boolean;
+  /** A `.waitForTaskToken` task that times out after this long (see StepTaskProps). */
+  readonly waitForSignal?: Duration;
 }
 
 /** Builds the task of one step of a machine: `step('Create VPC', { step: 'create-vpc', … })`. */

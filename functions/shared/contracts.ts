@@ -246,6 +246,31 @@ export interface CheckCommandOutput extends PollOutput {
   readonly done: boolean;
 }
 
+/** Await Command Signal: the first half of a signal wait (functions/shared/command-signals.ts). */
+export interface AwaitCommandSignalInput extends StepInput {
+  readonly commandId: string;
+  readonly instanceIds: readonly string[];
+  /** The waiting task's token (`$$.Task.Token`). */
+  readonly taskToken: string;
+}
+/** The task's own result is what SendTaskSuccess sends; the Lambda answers this for its log. */
+export interface AwaitCommandSignalOutput {
+  /** True when the command had already finished and the step sent the token itself. */
+  readonly signalled: boolean;
+}
+
+/** Relay Command Signal: the EventBridge event of a command that reached a final status. */
+export interface CommandStatusEvent {
+  readonly id?: string;
+  readonly 'detail-type'?: string;
+  readonly source?: string;
+  readonly detail?: { readonly 'command-id'?: string; readonly status?: string };
+}
+export interface RelayCommandSignalOutput {
+  /** True when a waiting task got the signal. */
+  readonly relayed: boolean;
+}
+
 export interface CheckAgentsRegisteredInput extends StepInput, PollInput {
   readonly commandId: string;
   readonly instanceId: string;

@@ -28,6 +28,8 @@ export interface StepConfig {
   readonly nodeInstanceProfile: string;
   /** The sha256 of the rendered configure-slave script: part of the slave image's recipe hash. */
   readonly configureSlaveScriptHash: string;
+  /** The DynamoDB table of the command waits' task tokens (functions/shared/command-signals.ts). */
+  readonly commandWaitsTable: string;
 }
 
 /** The environment variable of each setting of StepConfig. */
@@ -42,10 +44,12 @@ export const STEP_ENV = {
   },
   nodeInstanceProfile: 'NODE_INSTANCE_PROFILE',
   configureSlaveScriptHash: 'CONFIGURE_SLAVE_SCRIPT_SHA256',
+  commandWaitsTable: 'COMMAND_WAITS_TABLE',
 } as const satisfies {
   readonly documents: Record<DocumentKey, string>;
   readonly nodeInstanceProfile: string;
   readonly configureSlaveScriptHash: string;
+  readonly commandWaitsTable: string;
 };
 
 /** The step configuration from an environment; throws ConfigurationError naming the first missing variable. */
@@ -56,6 +60,7 @@ export function stepConfigFromEnv(env: Env = process.env): StepConfig {
     documents,
     nodeInstanceProfile: requireEnv(STEP_ENV.nodeInstanceProfile, env),
     configureSlaveScriptHash: requireEnv(STEP_ENV.configureSlaveScriptHash, env),
+    commandWaitsTable: requireEnv(STEP_ENV.commandWaitsTable, env),
   };
 }
 
@@ -64,6 +69,7 @@ export function stepEnvironment(config: StepConfig): Record<string, string> {
   const environment: Record<string, string> = {
     [STEP_ENV.nodeInstanceProfile]: config.nodeInstanceProfile,
     [STEP_ENV.configureSlaveScriptHash]: config.configureSlaveScriptHash,
+    [STEP_ENV.commandWaitsTable]: config.commandWaitsTable,
   };
   for (const [key, name] of Object.entries(STEP_ENV.documents) as [DocumentKey, string][]) environment[name] = config.documents[key];
   return environment;

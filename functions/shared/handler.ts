@@ -11,6 +11,8 @@ import { invokeStep, type Step, type StepClients } from './step';
 export interface StepEvent {
   readonly clusterId?: string;
   readonly executionId?: string;
+  /** An EventBridge event's id, for a step that is a rule's target. */
+  readonly id?: string;
 }
 
 export function lambdaHandler<I extends StepEvent, O, C extends keyof StepClients>(

@@ -5,6 +5,7 @@
  * the same way.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -22,6 +23,8 @@ export interface StepClients {
   readonly quotas?: ServiceQuotasClient;
   /** Step Functions, for the steps that answer a task token (SendTaskSuccess / SendTaskFailure). */
   readonly sfn?: SFNClient;
+  /** DynamoDB, for the command-waits table of the completion signals. */
+  readonly dynamodb?: DynamoDBClient;
   /** The stack's document names, instance profile and configure-slave script hash. */
   readonly config: StepConfig;
 }

@@ -1,7 +1,8 @@
 /**
  * The Mesos cluster stack: one Lambda per workflow step, the create, teardown and scale
- * state machines, the node role and instance profile, and the SSM documents that configure
- * and drain the nodes, and the cluster API (REST, AWS_IAM). `addScaleMachine` wires a scale
+ * state machines, the node role and instance profile, the SSM documents that configure
+ * and drain the nodes, the configure commands' completion signals (a DynamoDB table and an
+ * EventBridge rule), and the cluster API (REST, AWS_IAM). `addScaleMachine` wires a scale
  * machine to the API's scale route, the scaling alarms' EventBridge rules and the scaling
  * schedules (the stack's own with `wireScaleMachine`, as infra/app.ts does).
  */
@@ -21,6 +22,7 @@ import type { StepFunctions } from '../../workflow/step-task';
 import { TeardownClusterMachine } from '../../workflow/teardown-cluster';
 import { ClusterApi } from '../constructs/cluster-api';
 import { CommandDocuments } from '../constructs/command-documents';
+import { CommandSignals } from '../constructs/command-signals';
 import { NodeRole } from '../constructs/node-role';
 import { PackageMirror } from '../constructs/package-mirror';
 import { ScaleTriggers } from '../constructs/scale-triggers';
@@ -73,6 +75,8 @@ export class MesosClusterStack extends Stack {
   readonly scaleMachine: ScaleClusterMachine;
   readonly nodeRole: NodeRole;
   readonly documents: CommandDocuments;
+  /** The command-waits table and the rule of the configure commands' completion signals. */
+  readonly commandSignals: CommandSignals;
   /** The package mirror bucket that the nodes install Mesos and Marathon from. */
   readonly packageMirror: PackageMirror;
   /** The deploy-time settings (cdk.json context). */
@@ -97,8 +101,12 @@ export class MesosClusterStack extends Stack {
       packageBucketDomainName: this.packageMirror.bucket.bucketRegionalDomainName,
     });
 
+    this.commandSignals = new CommandSignals(this, 'CommandSignals', {
+      documentNames: [this.documents.names.configureMaster, this.documents.names.configureSlave],
+    });
     const environment = {
       ...stepEnvironment({
+        commandWaitsTable: this.commandSignals.table.tableName,
         documents: this.documents.names,
         nodeInstanceProfile: this.nodeRole.instanceProfile.instanceProfileName,
         // Part of the slave image's recipe hash: a changed script means a new image.
@@ -120,12 +128,14 @@ export class MesosClusterStack extends Stack {
         documents: this.documents.names,
         nodeRole: this.nodeRole.role,
         ebsKmsKeyArn: this.settings.ebsKmsKeyArn,
+        commandWaitsTableArn: this.commandSignals.table.tableArn,
       });
       for (const grant of grants) step.role.addToPrincipalPolicy(grant.statement);
       acknowledgeWildcards(step.role, grants);
       steps[stepId] = step;
     }
     this.steps = steps;
+    this.commandSignals.relayTo(steps['relay-command-signal'].function);
 
     const functions = Object.fromEntries(
       Object.entries(steps).map(([k, s]) => [k, s.function as lambda.IFunction])
@@ -138,6 +148,7 @@ export class MesosClusterStack extends Stack {
 
     new CfnOutput(this, 'CreateStateMachineArn', { value: this.createMachine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TeardownStateMachineArn', { value: this.teardownMachine.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CommandWaitsTableName', { value: this.commandSignals.table.tableName });
     new CfnOutput(this, 'NodeInstanceProfileName', { value: this.nodeRole.instanceProfile.instanceProfileName });
     new CfnOutput(this, 'PackageMirrorBucketName', {
       value: this.packageMirror.bucket.bucketName,

@@ -129,6 +129,9 @@ export const TEST_EXECUTION_ID = 'arn:aws:states:eu-west-1:123456789012:executio
  * Runs `asl` with `input`. Steps without a stub fail the run with a clear error, so a
  * test states every step its path calls.
  */
+/** The `$$.Task.Token` of every callback task of a stubbed run. */
+export const TEST_TASK_TOKEN = 'test-task-token';
+
 export async function runAsl(asl: AslDefinition, input: unknown, stubs: Partial<Record<StepId, StubStep>>): Promise<RunResult> {
   const calls: StepCall[] = [];
   const polls = new Map<string, number>();
@@ -160,6 +163,8 @@ export async function runAsl(asl: AslDefinition, input: unknown, stubs: Partial<
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
     context: {
       Execution: { Id: TEST_EXECUTION_ID, Name: 'test-run', Input: input as never, StartTime: '2026-01-01T00:00:00.000Z' },
+      // A callback task's token: the stub's answer stands for what SendTaskSuccess sends.
+      Task: { Token: TEST_TASK_TOKEN },
     } as never,
   });
   const events: EventLog[] = [];

@@ -4,6 +4,7 @@
  * exported once per test file.
  */
 
+import { connectCommandSignals } from '../../cli/runner/command-signals';
 import { type AslMachine, type RunEvent, type RunResult, runMachine } from '../../cli/runner/local-runner';
 import { type AnyStep, loadStep } from '../../cli/runner/step-registry';
 import { TaskTokens } from '../../cli/runner/task-tokens';
@@ -71,10 +72,10 @@ export class SimulatedWorld {
     this.cloud = cloud ?? new SimulatedCloud();
     this.now = now;
     this.config = config;
-    this.cloud.connectTaskTokens(this.taskTokens);
+    connectCommandSignals(this.cloud, { ...this.cloud.clients(), config: this.config }, this.taskTokens);
   }
 
-  /** The task tokens of the runs in this world, which the cloud's SendTaskSuccess settles. */
+  /** The task tokens of the runs in this world, which the cloud's SendTaskSuccess settles (the command signals' relay among others). */
   readonly taskTokens = new TaskTokens();
 
   /** An independent copy of this world: the same resources, faults and clock (`options` as for a new cloud). */

@@ -229,7 +229,10 @@ describe('MesosClusterStack API', () => {
     const machineArn = { Ref: stack.getLogicalId(scale.node.defaultChild as never) };
 
     // Act
-    const rules = template.findResources('AWS::Events::Rule') as Record<string, { Properties: Json }>;
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.cloudwatch'] } } }) as Record<
+      string,
+      { Properties: Json }
+    >;
 
     // Assess
     expect(Object.keys(rules)).toHaveLength(2);
@@ -299,6 +302,7 @@ describe('MesosClusterStack API', () => {
         'ScalingScheduleGroupName',
         'ScalingSchedulerRoleArn',
         'NodeInstanceProfileName',
+        'CommandWaitsTableName',
       ])
     );
   });
@@ -342,7 +346,9 @@ describe('MesosClusterStack without a scale machine', () => {
 
     // Assess
     expect([...methodsOf(template).keys()]).not.toContain('POST /clusters/{id}/scale');
-    template.resourceCountIs('AWS::Events::Rule', 0);
+    // The one rule left: the configure commands' completion signals.
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.ssm'] } });
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     expect(JSON.stringify(template.toJSON())).not.toContain('SCALE_STATE_MACHINE_ARN');
   });

@@ -235,7 +235,9 @@ describe('the starts of the scale machine', () => {
     const queueArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.scaleTriggers?.deadLetterQueue.node.defaultChild as never), 'Arn'] };
 
     // Act
-    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { Targets: Json[] } }[];
+    const rules = Object.values(
+      template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.cloudwatch'] } } })
+    ) as { Properties: { Targets: Json[] } }[];
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as { Properties: { Target: Json } }[];
 
     // Assess

@@ -7,7 +7,14 @@ import { type StepGrant, stepGrants } from '../../infra/permissions';
 import { STEP_IDS, type StepId } from '../../workflow/step-catalogue';
 
 /** The IAM service prefix of each SDK client package. */
-const SERVICES: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudwatch: 'cloudwatch', 'service-quotas': 'servicequotas' };
+const SERVICES: Record<string, string> = {
+  ec2: 'ec2',
+  ssm: 'ssm',
+  cloudwatch: 'cloudwatch',
+  'service-quotas': 'servicequotas',
+  dynamodb: 'dynamodb',
+  sfn: 'states',
+};
 
 /**
  * The API actions each step's bundled code can call: esbuild tree-shakes the handler with
@@ -60,6 +67,7 @@ function grantsOf(stepId: StepId): StepGrant[] {
       marathonSmokeTest: 'ms',
     },
     nodeRole,
+    commandWaitsTableArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/CommandWaits',
   });
 }
 

@@ -401,18 +401,30 @@ describe('MesosClusterStack', () => {
     // Assess
     expect(statements.length).toBeGreaterThan(100);
     expect(wildcardActions).toEqual([]);
-    // The one write on *: the nodes publish the cluster metrics, in the product's namespace only.
-    expect(writesOnStar).toEqual([
-      {
-        policy: expect.stringMatching(/^NodeRoleDefaultPolicy/),
-        statement: {
-          Effect: 'Allow',
-          Action: 'cloudwatch:PutMetricData',
-          Resource: '*',
-          Condition: { StringEquals: { 'cloudwatch:namespace': 'MesosCluster' } },
+    // The writes on *: the nodes publish the cluster metrics, in the product's namespace only; the
+    // signal steps answer task tokens (SendTaskSuccess names no resource for a callback task's token).
+    expect(writesOnStar).toEqual(
+      expect.arrayContaining(
+        ['AwaitCommandSignalStep', 'RelayCommandSignalStep'].map((step) => ({
+          policy: expect.stringMatching(new RegExp(`^${step}`)),
+          statement: { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: '*' },
+        }))
+      )
+    );
+    expect(writesOnStar).toHaveLength(3);
+    expect(writesOnStar).toEqual(
+      expect.arrayContaining([
+        {
+          policy: expect.stringMatching(/^NodeRoleDefaultPolicy/),
+          statement: {
+            Effect: 'Allow',
+            Action: 'cloudwatch:PutMetricData',
+            Resource: '*',
+            Condition: { StringEquals: { 'cloudwatch:namespace': 'MesosCluster' } },
+          },
         },
-      },
-    ]);
+      ])
+    );
     expect(passRole).toEqual([
       {
         policy: expect.stringMatching(/^LaunchInstancesStep/),
@@ -516,7 +528,9 @@ describe('MesosClusterStack with its scale machine wired (infra/app.ts)', () => 
     const machineRef = { Ref: stack.getLogicalId(stack.scaleMachine.stateMachine.node.defaultChild as never) };
 
     // Act
-    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: Json }[];
+    const rules = Object.values(
+      template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.cloudwatch'] } } })
+    ) as { Properties: Json }[];
 
     // Assess
     expect(stack.scaleTriggers).toBeDefined();

@@ -2,11 +2,14 @@
  * The masters phase of the create machine: Launch Masters (one RunInstances call: their
  * private IPs are known from here on), then in the nodes Parallel
  *
- *   wait masters Online in SSM → Configure Masters → wait setup → Masters Configured
+ *   wait masters Online in SSM → Configure Masters → wait for the setup's signal → Masters Configured
  */
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { timedPollLoop } from '../poll-loop';
+import { SIGNAL_TIMEOUT_SECONDS } from '../../functions/shared/command-signals';
+import { signalledPollLoop, timedPollLoop } from '../poll-loop';
+import { SIGNAL_STEP_RETRIES } from '../retry';
 import { POLL_ANSWER } from '../timings';
 import { budget, type CreatePhaseContext, J, SPEC } from './context';
 
@@ -56,8 +59,16 @@ export function mastersPhase(ctx: CreatePhaseContext): MastersPhase {
       question: 'Are Masters Online?',
       done: sfn.Condition.booleanEquals('$.mastersOnline.online', true),
       next: sfn.Chain.start(configureMasters).next(
-        timedPollLoop(scope, {
+        signalledPollLoop(scope, {
           subject: 'Master Setup',
+          signal: step('Await Master Setup Signal', {
+            step: 'await-command-signal',
+            payload: { commandId: J.stringAt('$.masterSetup.commandId'), instanceIds: J.listAt('$.masters.instanceIds') },
+            result: {},
+            resultPath: J.DISCARD,
+            retries: SIGNAL_STEP_RETRIES,
+            waitForSignal: Duration.seconds(SIGNAL_TIMEOUT_SECONDS),
+          }),
           probe: check('Check Master Setup', {
             step: 'check-command',
             payload: {

@@ -5,17 +5,20 @@
  *
  *   Find Cached Slave Image → Is A Slave Image Cached?
  *     yes: Use Cached Slave Image
- *     no:  Launch Template Slave → wait SSM Online → Configure Template Slave → wait setup
+ *     no:  Launch Template Slave → wait SSM Online → Configure Template Slave → wait for the setup's signal
  *          → Bake Slave Image → wait available → Terminate Template Slave
  *
  * The template slave boots in the first public subnet, so the bake does not wait for the
  * NAT gateway. The image id ends in `$.slaveImage.imageId`, its recipe hash in
  * `$.slaveImageCache.imageHash`.
  */
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { timedPollLoop } from '../poll-loop';
+import { SIGNAL_TIMEOUT_SECONDS } from '../../functions/shared/command-signals';
+import { signalledPollLoop, timedPollLoop } from '../poll-loop';
+import { SIGNAL_STEP_RETRIES } from '../retry';
 import type { PayloadFields, StepBuilder } from '../step-task';
 import { POLL_ANSWER } from '../timings';
 import { budget, type CreatePhaseContext, J, SPEC } from './context';
@@ -27,6 +30,7 @@ export type SlaveImageStepId =
   | 'check-ssm-online'
   | 'configure-template-slave'
   | 'check-command'
+  | 'await-command-signal'
   | 'bake-image'
   | 'check-image'
   | 'terminate-instances';
@@ -192,8 +196,17 @@ function bakeSlaveImage(ctx: SlaveImageContext, inputs: SlaveImageInputs, option
     notDone: 'slave image not available',
     ...(onTimeout ? { onTimeout } : {}),
   });
-  const templateSetupLoop = timedPollLoop(scope, {
+  const awaitSetup = step('Await Template Slave Setup Signal', {
+    step: 'await-command-signal',
+    payload: { commandId: J.stringAt('$.templateSlaveSetup.commandId'), instanceIds: J.listAt('$.templateSlave.instanceIds') },
+    result: {},
+    resultPath: J.DISCARD,
+    retries: SIGNAL_STEP_RETRIES,
+    waitForSignal: Duration.seconds(SIGNAL_TIMEOUT_SECONDS),
+  });
+  const templateSetupLoop = signalledPollLoop(scope, {
     subject: 'Template Slave Setup',
+    signal: awaitSetup,
     probe: checkSetup,
     answerPath: '$.templateSlaveSetupStatus',
     question: 'Is Template Slave Setup Done?',
@@ -218,6 +231,15 @@ function bakeSlaveImage(ctx: SlaveImageContext, inputs: SlaveImageInputs, option
   );
   return {
     chain,
-    tasks: [launchTemplateSlave, checkOnline, configureTemplateSlave, checkSetup, bakeImage, checkImage, terminateTemplateSlave],
+    tasks: [
+      launchTemplateSlave,
+      checkOnline,
+      configureTemplateSlave,
+      awaitSetup,
+      checkSetup,
+      bakeImage,
+      checkImage,
+      terminateTemplateSlave,
+    ],
   };
 }

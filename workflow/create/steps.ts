@@ -75,6 +75,14 @@ export const CREATE_STEPS = {
   'configure-masters': { grants: (g) => [...g.sendCommand('configureMaster'), ...g.describe('ssm:ListCommands')] },
   'configure-template-slave': { grants: (g) => [...g.sendCommand('configureSlave'), ...g.describe('ssm:ListCommands')] },
   'check-command': { grants: (g) => g.describe('ssm:GetCommandInvocation') },
+  // Stores its task token by command id, looks at the command once, and answers the token when it already ended.
+  'await-command-signal': {
+    grants: (g) => [
+      g.commandWaits(['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+      ...g.describe('ssm:GetCommandInvocation'),
+      g.sendTaskSignal(),
+    ],
+  },
   'bake-image': {
     grants: (g) => [
       ...g.create('ec2:CreateImage', ['image', 'snapshot'], ['instance']),
@@ -105,6 +113,14 @@ export const CREATE_STEPS = {
       ...g.describe('ec2:DescribeVpcs'),
     ],
   },
+} as const satisfies StepCatalogue;
+
+/**
+ * The target of the rule on SSM's command status-change events (infra: CommandSignals): no
+ * machine invokes it, EventBridge does.
+ */
+export const SIGNAL_RELAY_STEPS = {
+  'relay-command-signal': { grants: (g) => [g.commandWaits(['dynamodb:GetItem', 'dynamodb:DeleteItem']), g.sendTaskSignal()] },
 } as const satisfies StepCatalogue;
 
 /** The steps the create machine invokes: its own, and the teardown's deletes for the rollback. */

@@ -45,6 +45,7 @@ export const SCALE_MACHINE_STEP_IDS = [
   'query-agents',
   'check-agents-registered',
   'check-command',
+  'await-command-signal',
   'terminate-instances',
   // The bake of a cluster that has no slave image yet (created with 0 slaves).
   'find-cached-image',

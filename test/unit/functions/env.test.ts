@@ -15,6 +15,7 @@ const DEPLOYED = {
   },
   nodeInstanceProfile: 'Stack-NodeProfile-1',
   configureSlaveScriptHash: 'ab'.repeat(32),
+  commandWaitsTable: 'Stack-CommandWaits-1',
 };
 
 describe('requireEnv', () => {
@@ -43,11 +44,16 @@ describe('the step configuration', () => {
     // Assess
     expect(config).toEqual(DEPLOYED);
     expect(Object.keys(env).sort()).toEqual(
-      [...Object.values(STEP_ENV.documents), STEP_ENV.nodeInstanceProfile, STEP_ENV.configureSlaveScriptHash].sort()
+      [
+        ...Object.values(STEP_ENV.documents),
+        STEP_ENV.nodeInstanceProfile,
+        STEP_ENV.configureSlaveScriptHash,
+        STEP_ENV.commandWaitsTable,
+      ].sort()
     );
   });
 
-  it.each([STEP_ENV.documents.drainAgents, STEP_ENV.nodeInstanceProfile, STEP_ENV.configureSlaveScriptHash])(
+  it.each([STEP_ENV.documents.drainAgents, STEP_ENV.nodeInstanceProfile, STEP_ENV.configureSlaveScriptHash, STEP_ENV.commandWaitsTable])(
     'refuses to start without %s instead of falling back to a default',
     (name) => {
       // Prepare

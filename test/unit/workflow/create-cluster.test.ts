@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DEFAULT_TIMEOUTS, type TimeoutsSpec } from '../../../functions/shared/cluster-spec';
+import { SIGNAL_TIMEOUT_SECONDS } from '../../../functions/shared/command-signals';
 import { buildCreateDefinition, ROLLBACK_PREFIX } from '../../../workflow/create-cluster';
 import { type AslDefinition, exportAsl, placeholderFunctions } from '../../../workflow/export';
 import { POLL_TIMEOUT_ERROR } from '../../../workflow/poll-loop';
@@ -160,6 +161,8 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
     'configure-masters': () => ({ commandId: 'cmd-masters' }),
     'configure-template-slave': () => ({ commandId: 'cmd-template' }),
     'check-command': () => ({ done: true }),
+    // The command's status event came: SendTaskSuccess's output (the state discards it).
+    'await-command-signal': () => ({ status: 'Success' }),
     'bake-image': () => ({ imageId: 'ami-slave' }),
     'check-image': () => ({ state: 'available' }),
     'terminate-instances': (p) => ({ terminating: (p.instanceIds as string[]).length }),
@@ -332,7 +335,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(121);
+    expect(states.length).toBe(119);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -347,6 +350,13 @@ describe('create-cluster machine definition', () => {
       if (payload?.['clusterId.$'] !== '$.clusterId') issues.push('clusterId');
       if (payload?.['executionId.$'] !== '$$.Execution.Id') issues.push('executionId');
       if (name !== 'Validate Cluster Spec' && typeof payload?.['clusterName.$'] !== 'string') issues.push('clusterName');
+      if (s.Resource?.endsWith('.waitForTaskToken')) {
+        // A signal wait: its result is the signal (discarded), its timeout the fallback's.
+        if (payload?.['taskToken.$'] !== '$$.Task.Token') issues.push('taskToken');
+        if (s.ResultPath !== null || 'ResultSelector' in s) issues.push('signal result');
+        if (s.TimeoutSeconds !== SIGNAL_TIMEOUT_SECONDS) issues.push('signal timeout');
+        return issues.map((i) => `${name}: ${i}`);
+      }
       if (typeof s.ResultPath !== 'string' || !/^\$\.[a-zA-Z]+(\.[a-zA-Z]+)?$/.test(s.ResultPath)) issues.push('resultPath');
       if (selector.length === 0 || !selector.every((v) => typeof v === 'string' && /^(\$\.Payload\.|States\.)/.test(v)))
         issues.push('resultSelector');
@@ -356,7 +366,11 @@ describe('create-cluster machine definition', () => {
     });
 
     // Assess
-    expect(tasks.length).toBe(46);
+    expect(tasks.length).toBe(48);
+    expect(tasks.filter(([, t]) => t.Resource?.endsWith('.waitForTaskToken')).map(([name]) => name)).toEqual([
+      'Await Master Setup Signal',
+      'Await Template Slave Setup Signal',
+    ]);
     expect(problems).toEqual([]);
   });
 
@@ -635,8 +649,8 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     ]);
     expect(callsOf(run.calls, 'marathon-smoke-test')[2]?.payload.removeCommandId).toBe('cmd-smoke-remove');
     expect(call('Check Smoke Test Removal')).toBeLessThan(call('Create Scaling Alarms'));
-    // Every task called once, except the NAT loop's extra check.
-    expect(run.calls.length).toBe(32);
+    // Every task called once (the two signal waits included), except the NAT loop's extra check.
+    expect(run.calls.length).toBe(34);
     expect(run.entered).toEqual(expect.arrayContaining(['Find Cached Slave Image', 'Is A Slave Image Cached?', 'Bake Slave Image']));
     expect(run.entered).not.toContain('Use Cached Slave Image');
 

@@ -109,6 +109,8 @@ function scaleStubs(planned: PlanScaleOutput, overrides: Partial<Record<StepId, 
     }),
     'drain-slaves': (p) => ({ commandId: (p.agentIps as string[]).length > 0 ? 'cmd-drain' : 'cmd-clear' }),
     'check-command': () => ({ done: true }),
+    // The command's status event came: SendTaskSuccess's output (the state discards it).
+    'await-command-signal': () => ({ status: 'Success' }),
     // The tasks are still there at the first check.
     'check-drain': () => (++drainChecks < 2 ? { drained: false, remainingTasks: 2 } : { drained: true, remainingTasks: 0 }),
     'terminate-instances': (p) => ({ terminating: (p.instanceIds as string[]).length }),
@@ -133,6 +135,11 @@ function callsOf(calls: StepCall[], stepId: StepId): StepCall[] {
 /** A Lambda error as Step Functions records it in a Catch: Cause is the JSON error object. */
 function lambdaError(name: string, message: string): Error {
   return stepError(name, JSON.stringify({ errorType: name, errorMessage: message }));
+}
+
+/** The states of a list by name. */
+function byNameOf<T>(states: readonly [string, T][]): Map<string, T> {
+  return new Map(states);
 }
 
 describe('scale-cluster machine definition', () => {
@@ -240,12 +247,21 @@ describe('scale-cluster machine definition', () => {
       'Launch Template Slave',
       'Check Template Slave Online',
       'Configure Template Slave',
+      'Await Template Slave Setup Signal',
       'Check Template Slave Setup',
       'Bake Slave Image',
       'Check Slave Image',
       'Terminate Template Slave',
     ]);
-    const bake = new Set(tasks.filter(([name]) => bakeTasks.has(name)).map(([, s]) => JSON.stringify(s.Catch)));
+    // A signal wait that times out goes on to its check first (the command may have ended without an event).
+    const signalEnd = { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Check Template Slave Setup' };
+    const bake = new Set(
+      tasks
+        .filter(([name]) => bakeTasks.has(name))
+        .map(([, s]) =>
+          JSON.stringify(s.Resource?.endsWith('.waitForTaskToken') ? s.Catch?.filter((c) => c.Next !== signalEnd.Next) : s.Catch)
+        )
+    );
     const others = new Set(
       tasks.filter(([name]) => name !== 'Record Scale Failure' && !bakeTasks.has(name)).map(([, s]) => JSON.stringify(s.Catch))
     );
@@ -263,6 +279,7 @@ describe('scale-cluster machine definition', () => {
     // A failed bake of a cluster's first image is discarded (template slave, image, snapshots) before the failure is recorded.
     expect([...bake]).toEqual([JSON.stringify([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Discard Image Bake' }])]);
     expect(tasks.filter(([name]) => bakeTasks.has(name))).toHaveLength(bakeTasks.size);
+    expect(byNameOf(tasks).get('Await Template Slave Setup Signal')?.Catch?.[0]).toEqual(signalEnd);
     expect(asl.States['Discard Image Bake']?.Next).toBe('Record Scale Failure');
     expect(asl.States['Record Scale Failure']?.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'Note Unrecorded Scale Failure' },
@@ -303,9 +320,11 @@ describe('scale-cluster machine definition', () => {
       'Are Removed Slaves Gone?': 'budget 1200',
       'Is Maintenance Schedule Cleared?': 'budget 180',
     });
-    // Their rechecks wait what the check answered.
+    // Their rechecks wait what the check answered, or for the command's signal (a task with a fixed timeout).
     for (const [name] of bounds.filter(([, b]) => b.startsWith('budget'))) {
-      expect(byName.get(String(byName.get(name)?.Default))?.SecondsPath).toMatch(/\.waitSeconds$/);
+      const recheck = byName.get(String(byName.get(name)?.Default));
+      if (name === 'Is Template Slave Setup Done?') expect(recheck?.Resource).toMatch(/\.waitForTaskToken$/);
+      else expect(recheck?.SecondsPath).toMatch(/\.waitSeconds$/);
     }
     expect(JSON.stringify(alarmLoop)).toContain(`"NumericLessThan":${MAX_ALARM_ROUNDS}`);
   });
