@@ -232,6 +232,12 @@ function raiseQuotas(account: CountingAccount, count: number, slaves: number): v
   });
 }
 
+/** Template slaves the account has launched (terminated ones included): one per bake. */
+function templateSlaves(cloud: SimulatedCloud): number {
+  const { instances = {} } = cloud.toJSON() as { instances?: Record<string, { tags: Record<string, string> }> };
+  return Object.values(instances).filter((i) => i.tags['mesos-cluster:role'] === 'template-slave').length;
+}
+
 function failureOf(result: RunResult): string {
   return `${result.error ?? ''}: ${result.cause ?? ''}`;
 }
@@ -311,7 +317,7 @@ async function main(): Promise<void> {
   );
   out('');
   out(
-    `CreateImage calls: ${images} in-process, ${raisedApi.cloud.calls.CreateImage ?? 0} through the API (one shared image name per recipe: ${count} creates of one recipe end with one image); teardowns failed: ${r.value.teardownsFailed} in-process, ${ra.value.deletesFailed} through the API`
+    `template slaves launched: ${templateSlaves(raised.cloud)} in-process, ${templateSlaves(raisedApi.cloud)} through the API (one bake per recipe: the first create claims it, the others wait for its image); CreateImage calls: ${images} in-process, ${raisedApi.cloud.calls.CreateImage ?? 0} through the API; teardowns failed: ${r.value.teardownsFailed} in-process, ${ra.value.deletesFailed} through the API`
   );
   out(
     `API functions: ${ra.value.apiThrottledDuringCreates} throttled answers to their EC2 calls during the creates, ${ra.value.apiThrottledInAll} with the deletes; ${ra.value.unavailable} GETs answered 503 (throttled after the SDK's retries) and were asked again after Retry-After`

@@ -66,7 +66,13 @@ export const PHASES: readonly PhaseRule[] = [
   {
     name: 'image',
     states: /Slave Image|Template Slave|^(Are Slaves Wanted\?|Discard Image Bake)$/,
-    ends: ['Use Cached Slave Image', 'Terminate Template Slave', 'No Slave Image Needed', "Use The Cluster's Slave Image"],
+    ends: [
+      'Use Cached Slave Image',
+      'Use Baked Slave Image',
+      'Terminate Template Slave',
+      'No Slave Image Needed',
+      "Use The Cluster's Slave Image",
+    ],
   },
   {
     name: 'slaves',

@@ -18,6 +18,7 @@
 import { ArnFormat, Aws, CfnMapping, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { BAKE_CLAIM_ROOT } from '../functions/shared/bake-claims';
 import type { DocumentKey } from '../functions/shared/documents';
 import { TAG_ID, TAG_NAME } from '../functions/shared/tags';
 import { STEP_CATALOGUE, type StepId } from '../workflow/step-catalogue';
@@ -262,6 +263,8 @@ export interface GrantBuilders {
   ebsKey(): StepGrant[];
   /** Deregistering the cluster's images and deleting their snapshots, handing a shared one over. */
   imageDeletion(): StepGrant[];
+  /** Reading the claims on image bakes (SSM parameters under BAKE_CLAIM_ROOT), and these actions on them. */
+  imageBakeClaims(actions: string[]): StepGrant[];
   /** Actions on the cluster alarms (`mesos-cluster-<cluster id>-…`); `tagging`: only with the cluster-id tag in the request. */
   clusterAlarms(actions: string[], options?: { tagging?: boolean }): StepGrant;
   /** Reading the cluster alarms. */
@@ -328,6 +331,17 @@ export function grantBuilders(ctx: PermissionContext): GrantBuilders {
       reason:
         'SendTaskSuccess names no resource for the task token of a service-integration Task state (.waitForTaskToken): the token itself is the credential',
     }),
+    imageBakeClaims: (actions) => {
+      const folder = BAKE_CLAIM_ROOT.replace(/^\//, '');
+      const claims = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${folder}/*` });
+      const root = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: folder });
+      const reason =
+        'the claims on image bakes are SSM parameters named after the recipe hash under one folder (functions/shared/bake-claims.ts); GetParametersByPath is authorized on the path';
+      return [
+        { statement: allow(['ssm:GetParametersByPath'], [root, claims]), reason },
+        ...(actions.length > 0 ? [{ statement: allow(actions, [claims]), reason }] : []),
+      ];
+    },
     disassociateFromInterfaces: () => ({
       // The address is the tagged resource; the network interface it leaves is not. The action
       // authorizes no instance resource, so none is named.

@@ -254,7 +254,7 @@ export class SimulatedCloud {
   /**
    * Every live simulated resource. Leaves out terminated instances, deleted NAT
    * gateways, deregistered images, default security groups, main route tables and the
-   * public Ubuntu images.
+   * public Ubuntu images (and their public SSM parameters).
    */
   inventory(): InventoryItem[] {
     const sim = this.#sim;
@@ -282,6 +282,7 @@ export class SimulatedCloud {
     for (const snap of sim.list('snapshot')) add(snap.id, 'snapshot', sim.snapshotState(snap), snap.tags);
     advanceAlarms(sim);
     for (const alarm of Object.values(sim.state.alarms)) add(alarm.name, 'alarm', alarm.state, alarm.tags);
+    for (const parameter of Object.values(sim.state.parameters ?? {})) add(parameter.name, 'parameter', 'active', parameter.tags);
     return items;
   }
 

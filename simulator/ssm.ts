@@ -1,22 +1,30 @@
 /**
- * SSM: Canonical's public image parameters, managed-instance information, and Run
+ * SSM: Canonical's public image parameters, the account's own Parameter Store
+ * (PutParameter, GetParameter, GetParametersByPath, DeleteParameter), managed-instance information, and Run
  * Command (SendCommand, ListCommands, GetCommandInvocation, ListCommandInvocations)
  * with per-document durations and Mesos effects.
  */
 import type {
   Command,
   CommandInvocation,
+  DeleteParameterCommandInput,
+  DeleteParameterCommandOutput,
   DescribeInstanceInformationCommandInput,
   DescribeInstanceInformationCommandOutput,
   GetCommandInvocationCommandInput,
   GetCommandInvocationCommandOutput,
   GetParameterCommandInput,
   GetParameterCommandOutput,
+  GetParametersByPathCommandInput,
+  GetParametersByPathCommandOutput,
   InstanceInformation,
   ListCommandInvocationsCommandInput,
   ListCommandInvocationsCommandOutput,
   ListCommandsCommandInput,
   ListCommandsCommandOutput,
+  Parameter,
+  PutParameterCommandInput,
+  PutParameterCommandOutput,
   SendCommandCommandInput,
   SendCommandCommandOutput,
 } from '@aws-sdk/client-ssm';
@@ -29,7 +37,7 @@ import { applySmokeTestAction, smokeTestStatusOutput } from './marathon';
 import { registeredAgents, runsMaster } from './mesos';
 import { mirrorRefusal } from './s3';
 import { agentLoadOutput, applyDrain, parseAgentIps } from './scaling';
-import type { CommandRecord, InstanceRecord, InvocationRecord } from './state';
+import type { CommandRecord, InstanceRecord, InvocationRecord, ParameterRecord } from './state';
 import type { DocumentBehaviour } from './types';
 import { newUuid } from './util/ids';
 
@@ -39,8 +47,34 @@ const COMMAND_OUTCOMES = COMMAND_FAULT_OUTCOMES;
 
 // ---------------------------------------------------------------- parameters
 
+/** Parameter Store's limits (Standard tier): name length, value size, hierarchy depth, page size. */
+const MAX_NAME_LENGTH = 1011;
+const MAX_VALUE_BYTES = 4096;
+const MAX_LEVELS = 15;
+const MAX_PAGE = 10;
+const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;
+
+function storedParameters(sim: Sim): Record<string, ParameterRecord> {
+  sim.state.parameters ??= {};
+  return sim.state.parameters;
+}
+
+function parameterView(sim: Sim, p: ParameterRecord): Parameter {
+  return {
+    Name: p.name,
+    Type: p.type,
+    Value: p.value,
+    Version: p.version,
+    DataType: 'text',
+    ARN: `arn:aws:ssm:${sim.region}:${ACCOUNT_ID}:parameter${p.name.startsWith('/') ? '' : '/'}${p.name}`,
+    LastModifiedDate: new Date(p.lastModified),
+  };
+}
+
 const getParameter = op<GetParameterCommandInput>((sim, input): Out<GetParameterCommandOutput> => {
   const name = input.Name ?? '';
+  const stored = storedParameters(sim)[name];
+  if (stored) return { Parameter: parameterView(sim, stored) };
   const release = PARAMETER_PATTERN.exec(name)?.[1];
   const image = release === undefined ? undefined : PUBLIC_IMAGES[release];
   if (!image) throw fail('ParameterNotFound', `Parameter ${name} not found.`);
@@ -55,6 +89,71 @@ const getParameter = op<GetParameterCommandInput>((sim, input): Out<GetParameter
       LastModifiedDate: new Date('2025-09-25T00:00:00.000Z'),
     },
   };
+});
+
+/**
+ * PutParameter: creates a parameter, or with Overwrite a new version of it. Without
+ * Overwrite an existing name is refused (ParameterAlreadyExists): one caller wins, which
+ * makes a create-only put a lock. Tags are taken only at creation (with Overwrite they are
+ * refused, as the service does).
+ */
+const putParameter = op<PutParameterCommandInput>((sim, input): Out<PutParameterCommandOutput> => {
+  const name = input.Name ?? '';
+  if (name.length === 0 || name.length > MAX_NAME_LENGTH)
+    throw fail('ValidationException', `Parameter name must be 1 to ${MAX_NAME_LENGTH} characters`);
+  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name)) throw fail('ValidationException', `Parameter name ${name} may contain only a-zA-Z0-9_.-/`);
+  if (name.startsWith('/') && name.split('/').length - 1 > MAX_LEVELS)
+    throw fail('HierarchyLevelLimitExceededException', `Parameter ${name} has more than ${MAX_LEVELS} levels`);
+  if (/^\/?(aws|ssm)/i.test(name)) throw fail('ValidationException', `Parameter name ${name} must not begin with aws or ssm`);
+  const value = input.Value ?? '';
+  if (value.length === 0 || Buffer.byteLength(value) > MAX_VALUE_BYTES)
+    throw fail('ValidationException', `Parameter value must be 1 to ${MAX_VALUE_BYTES} bytes`);
+  if (input.Overwrite && input.Tags && input.Tags.length > 0)
+    throw fail(
+      'ValidationException',
+      "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag."
+    );
+  const params = storedParameters(sim);
+  const existing = params[name];
+  if (existing && !input.Overwrite)
+    throw fail(
+      'ParameterAlreadyExists',
+      'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.'
+    );
+  const type = input.Type ?? existing?.type;
+  if (!type || !(PARAMETER_TYPES as readonly string[]).includes(type))
+    throw fail('ValidationException', 'Type is required for a new parameter: String, StringList or SecureString');
+  const tags: Record<string, string> = { ...(existing?.tags ?? {}) };
+  for (const tag of input.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  const version = (existing?.version ?? 0) + 1;
+  params[name] = { name, type: type as ParameterRecord['type'], value, version, lastModified: sim.now(), tags };
+  return { Version: version, Tier: 'Standard' };
+});
+
+/** GetParametersByPath: the parameters under a path (its direct children, or all below it with Recursive), by name, in pages. */
+const getParametersByPath = op<GetParametersByPathCommandInput>((sim, input): Out<GetParametersByPathCommandOutput> => {
+  const path = input.Path ?? '';
+  if (!path.startsWith('/')) throw fail('ValidationException', `Path ${path} must begin with /`);
+  const max = input.MaxResults ?? MAX_PAGE;
+  if (!Number.isInteger(max) || max < 1 || max > MAX_PAGE)
+    throw fail('ValidationException', `MaxResults must be between 1 and ${MAX_PAGE}`);
+  const prefix = path.endsWith('/') ? path : `${path}/`;
+  const matching = Object.values(storedParameters(sim))
+    .filter((p) => p.name.startsWith(prefix) && (input.Recursive || !p.name.slice(prefix.length).includes('/')))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const start = input.NextToken === undefined ? 0 : Number.parseInt(input.NextToken, 10);
+  if (!Number.isInteger(start) || start < 0) throw fail('ValidationException', 'The NextToken is not valid');
+  const page = matching.slice(start, start + max);
+  const next = start + max < matching.length ? String(start + max) : undefined;
+  return { Parameters: page.map((p) => parameterView(sim, p)), ...(next === undefined ? {} : { NextToken: next }) };
+});
+
+const deleteParameter = op<DeleteParameterCommandInput>((sim, input): Out<DeleteParameterCommandOutput> => {
+  const name = input.Name ?? '';
+  const params = storedParameters(sim);
+  if (!params[name]) throw fail('ParameterNotFound', `Parameter ${name} not found.`);
+  delete params[name];
+  return {};
 });
 
 // ---------------------------------------------------------------- managed instances
@@ -454,6 +553,9 @@ const listCommandInvocations = op<ListCommandInvocationsCommandInput>((sim, inpu
 /** The SSM operations, by operation name. */
 export const ssmHandlers: Record<string, Handler> = {
   GetParameter: getParameter,
+  PutParameter: putParameter,
+  GetParametersByPath: getParametersByPath,
+  DeleteParameter: deleteParameter,
   DescribeInstanceInformation: describeInstanceInformation,
   SendCommand: sendCommand,
   ListCommands: listCommands,

@@ -237,6 +237,16 @@ export interface BucketRecord {
   updatedAt: number;
 }
 
+/** A parameter of the account's Parameter Store (simulator/ssm.ts); Canonical's public ones are not stored. */
+export interface ParameterRecord {
+  name: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  value: string;
+  version: number;
+  lastModified: number;
+  tags: Tags;
+}
+
 /** An object of the package mirror bucket (simulator/s3.ts). */
 export interface MirrorObjectRecord {
   size: number;
@@ -286,6 +296,8 @@ export interface CloudState {
   /** The package mirror bucket's objects, by key (absent in states saved before it existed). */
   packageObjects?: Record<string, MirrorObjectRecord>;
   calls: Record<string, number>;
+  /** The account's Parameter Store, by name (absent in states saved before it existed). */
+  parameters?: Record<string, ParameterRecord>;
   /** The account's quotas, when raised or lowered from the defaults (simulator/quotas.ts). */
   quotas?: { vpcs?: number; elasticIps?: number; vcpus?: number };
   /** `zone/instance-type` pairs that DescribeInstanceTypeOfferings leaves out. */

@@ -96,7 +96,8 @@ export type InventoryType =
   | 'instance'
   | 'image'
   | 'snapshot'
-  | 'alarm';
+  | 'alarm'
+  | 'parameter';
 
 /** One live simulated resource. */
 export interface InventoryItem {

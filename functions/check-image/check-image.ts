@@ -4,9 +4,13 @@
  * it also answers when to look next, counting from the image's CreationDate; while the
  * image is pending, the progress of its snapshots (DescribeSnapshots `Progress`) says
  * when it should be done, and the next look goes there.
+ *
+ * Once the image is available, the cluster's claim on its recipe's bake is released
+ * (functions/shared/bake-claims.ts): clusters waiting for the bake then find the image.
  */
 import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client, type Image, type Snapshot } from '@aws-sdk/client-ec2';
 import { hasCode } from '../shared/aws-errors';
+import { releaseClaims } from '../shared/bake-claims';
 import type { CheckImageInput, CheckImageOutput } from '../shared/contracts';
 import { FatalError } from '../shared/errors';
 import { epochOf, isPolled, withPoll } from '../shared/poll';
@@ -17,7 +21,7 @@ const PENDING_STATES = ['pending', 'transient'];
 /** Reports whether the slave image is pending or available; FatalError when it failed. */
 export const checkImageStep = defineStep(
   'check-image',
-  async (input: CheckImageInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<CheckImageOutput> => {
+  async (input: CheckImageInput, { ec2, ssm }: Pick<StepClients, 'ec2' | 'ssm'>): Promise<CheckImageOutput> => {
     let image: Image | undefined;
     try {
       const result = await ec2.send(new DescribeImagesCommand({ ImageIds: [input.imageId] }));
@@ -29,7 +33,10 @@ export const checkImageStep = defineStep(
     if (!image) return withPoll(input, { state: 'pending' }, { done: false });
     const startedAt = epochOf(image.CreationDate);
     const state = image.State ?? 'pending';
-    if (state === 'available') return withPoll(input, { state: 'available' }, { done: true, startedAt });
+    if (state === 'available') {
+      if (input.imageHash) await releaseClaims(ssm, input.clusterId, input.imageHash);
+      return withPoll(input, { state: 'available' }, { done: true, startedAt });
+    }
     if (PENDING_STATES.includes(state)) {
       const remainingSeconds = isPolled(input) ? await snapshotRemaining(ec2, image) : undefined;
       return withPoll(

@@ -1,4 +1,5 @@
 import { CreateTagsCommand, DeleteSnapshotCommand, DeregisterImageCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { releaseClaims } from '../shared/bake-claims';
 import type { DeleteImagesOutput, TeardownInput } from '../shared/contracts';
 import { deleteEach, findImages, findSnapshots, findVpcs, isString } from '../shared/discovery';
 import { type ImageUser, imagesById, otherImageUsers } from '../shared/slave-images';
@@ -16,15 +17,24 @@ import { TAG_ID, TAG_NAME, TAG_SLAVE_IMAGE, tagValue } from '../shared/tags';
  * deregistering (afterwards the image is gone), and snapshots tagged with the cluster
  * whose image is already gone are deleted too, so a re-run after a crash between the two
  * finishes the job.
+ *
+ * Then it deletes the cluster's claims on image bakes (functions/shared/bake-claims.ts):
+ * after the images, so that a cluster waiting for this one's bake sees the claim until the
+ * image it would find is settled.
  */
 export const deleteImagesStep = defineStep(
   'delete-images',
-  async ({ clusterId }: TeardownInput, { ec2 }: Pick<StepClients, 'ec2'>): Promise<DeleteImagesOutput> =>
-    deleteClusterImages(ec2, clusterId)
+  async ({ clusterId }: TeardownInput, { ec2, ssm }: Pick<StepClients, 'ec2' | 'ssm'>): Promise<DeleteImagesOutput> => {
+    const images = await deleteClusterImages(ec2, clusterId);
+    return { ...images, claimsReleased: await releaseClaims(ssm, clusterId) };
+  }
 );
 
+/** What deleteClusterImages did. */
+export type ImageDeletion = Omit<DeleteImagesOutput, 'claimsReleased'>;
+
 /** Deletes (or hands over) the cluster's slave images and their snapshots, as Delete Images describes. */
-export async function deleteClusterImages(ec2: EC2Client, clusterId: string): Promise<DeleteImagesOutput> {
+export async function deleteClusterImages(ec2: EC2Client, clusterId: string): Promise<ImageDeletion> {
   const owned = await findImages(ec2, clusterId);
   const ownedIds = new Set(owned.map((i) => i.ImageId).filter(isString));
   const recorded = (await findVpcs(ec2, clusterId)).map((v) => tagValue(v.Tags, TAG_SLAVE_IMAGE)).filter(isString);

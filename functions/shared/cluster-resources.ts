@@ -1,9 +1,11 @@
 /**
- * Listing everything live that belongs to a cluster, over EC2 and CloudWatch: what
+ * Listing everything live that belongs to a cluster, over EC2, CloudWatch and SSM: what
  * Verify Deleted checks is gone.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client, RouteTable } from '@aws-sdk/client-ec2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { clusterClaims } from './bake-claims';
 import {
   findAddresses,
   findImages,
@@ -32,7 +34,8 @@ export type ClusterResourceType =
   | 'security-group'
   | 'subnet'
   | 'vpc'
-  | 'alarm';
+  | 'alarm'
+  | 'image-bake-claim';
 
 /** One live resource of a cluster. */
 export interface ClusterResource {
@@ -44,13 +47,15 @@ export interface ClusterResource {
 /**
  * Everything live that carries the cluster's tag (alarms: its name prefix): instances not
  * terminated, NAT gateways not deleted, images, snapshots, Elastic IPs, route tables,
- * internet gateways, security groups, subnets, VPCs and alarms, in teardown order.
+ * internet gateways, security groups, subnets, VPCs, alarms and claims on image bakes
+ * (SSM parameters), in teardown order.
  */
 export async function listClusterResources(
   clusterId: string,
-  { ec2, cloudwatch }: { readonly ec2: EC2Client; readonly cloudwatch: CloudWatchClient }
+  { ec2, cloudwatch, ssm }: { readonly ec2: EC2Client; readonly cloudwatch: CloudWatchClient; readonly ssm: SSMClient }
 ): Promise<ClusterResource[]> {
-  const [alarms, instances, nats, images, snapshots, addresses, routeTables, gateways, groups, subnets, vpcs] = await Promise.all([
+  const [claims, alarms, instances, nats, images, snapshots, addresses, routeTables, gateways, groups, subnets, vpcs] = await Promise.all([
+    clusterClaims(ssm, clusterId),
     findAlarms(cloudwatch, clusterId),
     findInstances(ec2, clusterId, LIVE_INSTANCE_STATES),
     findNatGateways(ec2, clusterId, LIVE_NAT_STATES),
@@ -75,6 +80,7 @@ export async function listClusterResources(
     ...groups.map((g) => resource(g.GroupId, 'security-group', 'exists')),
     ...subnets.map((s) => resource(s.SubnetId, 'subnet', s.State)),
     ...vpcs.map((v) => resource(v.VpcId, 'vpc', v.State)),
+    ...claims.map((c) => resource(c.name, 'image-bake-claim', c.expiresAt > Date.now() ? 'held' : 'expired')),
   ];
   return found.filter((r): r is ClusterResource => r !== undefined);
 }

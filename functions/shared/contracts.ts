@@ -287,19 +287,50 @@ export interface CheckAgentsRegisteredOutput extends PollOutput {
 /**
  * Find Cached Image: computes the slave image hash of the recipe (base image, software,
  * configure-slave script) and looks for an available image of this account with that
- * hash. On a hit it records the image on the VPC (`mesos-cluster:slave-image`).
+ * hash. On a hit it records the image on the VPC (`mesos-cluster:slave-image`). Without
+ * one it claims the recipe's bake (functions/shared/bake-claims.ts), unless another
+ * cluster's claim holds it: then the cluster waits for that bake (Check Image Bake).
+ * The poll budget fields are the bake's budget, which sets the claim's lease.
  */
-export interface FindCachedImageInput extends StepInput {
+export interface FindCachedImageInput extends StepInput, PollInput {
   readonly vpcId: string;
   readonly baseImageId: string;
   readonly software: import('./cluster-spec').ClusterSpec['software'];
-  /** Ignore cached images: bake a fresh one. */
+  /** Ignore cached images: bake a fresh one (no claim: the image gets a name of its own). */
   readonly freshImage?: boolean;
 }
+/** Where the cluster's slave image comes from. */
+export type SlaveImageSource = 'cached' | 'bake' | 'wait';
 export interface FindCachedImageOutput {
   readonly imageHash: string;
   /** The newest available image with that hash; null when there is none or a fresh bake is forced. */
   readonly cachedImageId: string | null;
+  /** cached: use cachedImageId; bake: this cluster bakes (it holds the claim); wait: another cluster bakes. */
+  readonly source: SlaveImageSource;
+  /** The cluster whose bake this one waits for (source wait), else null. */
+  readonly bakingCluster: string | null;
+  /** When the step looked (ISO 8601): a wait for another cluster's bake counts from here. */
+  readonly checkedAt: string;
+}
+
+/**
+ * Check Image Bake: the wait of a cluster whose recipe another cluster is baking. Each
+ * check looks for the recipe's image, then at the claims: an available image is recorded
+ * on the VPC (available); a claim released or run out is taken over (claimed: this
+ * cluster bakes now); otherwise it waits, at most until the holder's lease ends.
+ * The budget is the cluster's own bake budget, counted from `since`; past 10 minutes of
+ * waiting a given-up bake fails the create instead (BAKE_TAKEOVER_WINDOW_SECONDS).
+ */
+export interface CheckImageBakeInput extends StepInput, PollInput {
+  readonly vpcId: string;
+  readonly imageHash: string;
+}
+export interface CheckImageBakeOutput extends PollOutput {
+  readonly state: 'waiting' | 'available' | 'claimed';
+  /** The image (state available), else null. */
+  readonly imageId: string | null;
+  /** The cluster that holds the bake (state waiting), else null. */
+  readonly bakingCluster: string | null;
 }
 
 /** Bake Image: the slave image of the recipe `imageHash`, recorded on the VPC. */
@@ -316,6 +347,8 @@ export interface BakeImageOutput {
 
 export interface CheckImageInput extends StepInput, PollInput {
   readonly imageId: string;
+  /** The recipe hash: once the image is available, the cluster's claim on the recipe's bake is released. */
+  readonly imageHash?: string;
 }
 /** `failed` throws FatalError with the image's state reason. */
 export interface CheckImageOutput extends PollOutput {
@@ -377,6 +410,8 @@ export interface TeardownDeleteOutput {
 /** Delete Images: what it deleted, and the images it kept because another live cluster uses them. */
 export interface DeleteImagesOutput extends TeardownDeleteOutput {
   readonly kept: string[];
+  /** The cluster's claims on image bakes deleted (SSM parameter names). */
+  readonly claimsReleased: string[];
 }
 /** Verify Nothing Left: throws FatalError listing what is left, else returns an empty list. */
 export interface VerifyDeletedOutput {
@@ -580,4 +615,6 @@ export interface DiscardImageBakeOutput {
   readonly deleted: string[];
   /** Images kept because another live cluster uses them (handed over to it). */
   readonly kept: string[];
+  /** The cluster's claims on image bakes deleted (SSM parameter names). */
+  readonly claimsReleased: string[];
 }

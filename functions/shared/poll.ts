@@ -112,6 +112,11 @@ export function pollAnswer(state: PollState): PollAnswer {
   return { waitSeconds, timedOut: false, ...base };
 }
 
+/** The budget in seconds the machine gave (`budgetSeconds`, or `budgetMinutes` × 60); undefined without one. */
+export function budgetSecondsOf(input: PollInput): number | undefined {
+  return input.budgetSeconds ?? (input.budgetMinutes === undefined ? undefined : input.budgetMinutes * 60);
+}
+
 /** True when the machine gave the check a budget (it answers when to look next). */
 export function isPolled(input: PollInput): boolean {
   return input.budgetSeconds !== undefined || input.budgetMinutes !== undefined;
@@ -140,7 +145,7 @@ export function withPoll<T extends object>(
   answer: T,
   state: { done: boolean; startedAt?: number | undefined; remainingSeconds?: number; now?: number }
 ): T | (T & PollAnswer) {
-  const budgetSeconds = input.budgetSeconds ?? (input.budgetMinutes === undefined ? undefined : input.budgetMinutes * 60);
+  const budgetSeconds = budgetSecondsOf(input);
   if (budgetSeconds === undefined) return answer;
   const startedAt = epochOf(input.since) ?? state.startedAt;
   return {

@@ -30,18 +30,36 @@ const USING_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 /** The newest available image of this account tagged with the recipe hash. */
 export async function newestImageWithHash(ec2: EC2Client, hash: string): Promise<string | undefined> {
+  return (await newestImagesWithHash(ec2, hash, ['available'])).available?.ImageId;
+}
+
+/**
+ * The newest image of this account tagged with the recipe hash in each of the given states
+ * (`available`, `pending`), from one DescribeImages call.
+ */
+export async function newestImagesWithHash(
+  ec2: EC2Client,
+  hash: string,
+  states: readonly ('available' | 'pending')[]
+): Promise<{ available?: Image; pending?: Image }> {
   const { Images = [] } = await ec2.send(
     new DescribeImagesCommand({
       Owners: ['self'],
       Filters: [
         { Name: `tag:${TAG_IMAGE_HASH}`, Values: [hash] },
-        { Name: 'state', Values: ['available'] },
+        { Name: 'state', Values: [...states] },
       ],
     })
   );
-  return Images.filter((i) => i.ImageId && i.State === 'available')
-    .sort((a, b) => Date.parse(b.CreationDate ?? '') - Date.parse(a.CreationDate ?? '') || (a.ImageId ?? '').localeCompare(b.ImageId ?? ''))
-    .at(0)?.ImageId;
+  const newest = (state: string) =>
+    Images.filter((i) => i.ImageId && i.State === state)
+      .sort(
+        (a, b) => Date.parse(b.CreationDate ?? '') - Date.parse(a.CreationDate ?? '') || (a.ImageId ?? '').localeCompare(b.ImageId ?? '')
+      )
+      .at(0);
+  const available = states.includes('available') ? newest('available') : undefined;
+  const pending = states.includes('pending') ? newest('pending') : undefined;
+  return { ...(available ? { available } : {}), ...(pending ? { pending } : {}) };
 }
 
 /** Tags the cluster's VPC with the image its slaves launch from. */

@@ -72,7 +72,8 @@ export type ResourceRole =
   | 'master'
   | 'template-slave'
   | 'slave'
-  | 'slave-image';
+  | 'slave-image'
+  | 'image-bake-claim';
 
 export interface ClusterRef {
   readonly clusterId: string;

@@ -8,12 +8,12 @@ const MAX_LISTED = 20;
 
 /**
  * Verify Nothing Left: lists every live resource that still carries the cluster's tag
- * (and every alarm with its name prefix). Anything left fails the teardown with a
+ * (and every alarm with its name prefix, and its claims on image bakes). Anything left fails the teardown with a
  * FatalError naming it: `3 resources left: vpc-1 (vpc, available), …`.
  */
 export const verifyDeletedStep = defineStep(
   'verify-deleted',
-  async ({ clusterId }: TeardownInput, clients: Pick<StepClients, 'ec2' | 'cloudwatch'>): Promise<VerifyDeletedOutput> => {
+  async ({ clusterId }: TeardownInput, clients: Pick<StepClients, 'ec2' | 'cloudwatch' | 'ssm'>): Promise<VerifyDeletedOutput> => {
     const left = await listClusterResources(clusterId, clients);
     if (left.length > 0) {
       const listed = left.slice(0, MAX_LISTED).map((r) => `${r.id} (${r.type}, ${r.state})`);

@@ -99,14 +99,15 @@ describe('step permissions', () => {
 
     // Act
     const granted = new Set(grants.flatMap((g) => g.statement.actions));
-    // Tagging on create (EC2, and CloudWatch's PutMetricAlarm with Tags) and passing the node
-    // role are authorizations, not API calls.
+    // Tagging on create (EC2, CloudWatch's PutMetricAlarm and SSM's PutParameter with Tags) and
+    // passing the node role are authorizations, not API calls.
     const implied = [...granted].filter((a) => !calls.has(a));
 
     // Assess
     expect(calls.size).toBeGreaterThan(0);
     expect([...calls].filter((a) => !granted.has(a))).toEqual([]);
-    for (const action of implied) expect(['ec2:CreateTags', 'iam:PassRole', 'cloudwatch:TagResource']).toContain(action);
+    for (const action of implied)
+      expect(['ec2:CreateTags', 'iam:PassRole', 'cloudwatch:TagResource', 'ssm:AddTagsToResource']).toContain(action);
   });
 
   it('gives a reason to every statement with a wildcard resource', () => {

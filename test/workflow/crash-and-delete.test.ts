@@ -6,8 +6,8 @@
  * gateway, its masters, its image, its agents): those of a successful create and those of
  * the failure path and its rollback (a create whose last step, whichever it is, fails
  * with FatalError, so that everything exists when the whole rollback runs). A first test
- * checks that the stop points cover every Task of the machine except the one reached
- * only without a valid spec.
+ * checks that the stop points cover every Task of the machine except the two a single
+ * create with a valid spec does not reach.
  *
  * The stop comes from the run's event stream, a moment after the state is entered: the
  * step of a Task state has by then sent its calls (a Lambda that is running when its
@@ -73,8 +73,12 @@ async function statesOf(path: Path): Promise<string[]> {
 const places = statePlaces(asl('create-cluster'));
 const stateType = (name: string) => places.get(name)?.type ?? '?';
 
-/** Tasks that only run when a poll loop times out or recording a failure fails. */
-const UNREACHED_BY_DESIGN = ['Record Rejected Spec'];
+/**
+ * Tasks a single create does not reach: Record Rejected Spec (only without a valid spec) and
+ * Check Slave Image Bake (only while another cluster bakes the same recipe; the stops there
+ * are in image-bake-lock.test.ts).
+ */
+const UNREACHED_BY_DESIGN = ['Check Slave Image Bake', 'Record Rejected Spec'];
 
 describe('crash mid-create, then delete', () => {
   let stops: [state: string, type: string, path: Path][] = [];
@@ -88,7 +92,7 @@ describe('crash mid-create, then delete', () => {
     ];
   });
 
-  it('stops at every Task of the create machine (but Record Rejected Spec, reached only without a valid spec)', () => {
+  it('stops at every Task of the create machine (but the two a single create with a valid spec does not reach)', () => {
     // Prepare
     const tasks = [...places].filter(([, p]) => p.type === 'Task').map(([name]) => name);
 

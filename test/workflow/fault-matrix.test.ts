@@ -36,7 +36,13 @@ import { firstCaller, OPERATIONS_GOLDEN, type OperationUse, RECORDED_SPEC, recor
 
 const recorded = recordedOperations();
 const FAULT = 'UnauthorizedOperation';
-const teardownOperations = new Set(recorded.teardown.map((use) => use.operation));
+/**
+ * The operations the rollback needs: the teardown's, and DeleteParameter, which the
+ * teardown of a finished cluster never calls (its claim on the image bake was released when
+ * the image became available) but a rollback calls for a claim the failed create still holds.
+ * A fault on one of them is lifted when the failure path begins, so the rollback can run.
+ */
+const teardownOperations = new Set([...recorded.teardown.map((use) => use.operation), 'DeleteParameter']);
 const failingSteps = new Set(recorded.create.map(firstCaller));
 const N = recorded.create.length;
 const M = failingSteps.size;

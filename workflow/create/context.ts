@@ -2,6 +2,7 @@
  * What every phase of the create machine is built with: the scope, the step builders and
  * the paths of the cluster reference and the validated spec.
  */
+import { Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { CHECK_STEP_RETRIES, CREATE_STEP_RETRIES, LAUNCH_STEP_RETRIES } from '../retry';
@@ -45,6 +46,14 @@ export function createPhaseContext(scope: Construct, functions: CreateFunctions)
 /** The payload field of a check's budget: the validated spec's `timeouts.<field>` (minutes). */
 export function budget(field: keyof import('../../functions/shared/cluster-spec').TimeoutsSpec): { budgetMinutes: number } {
   return { budgetMinutes: J.numberAt(`${SPEC}.timeouts.${field}`) };
+}
+
+/** The payload field of a budget that is the sum of several of the validated spec's `timeouts` (minutes). */
+export function budgetSum(...fields: (keyof import('../../functions/shared/cluster-spec').TimeoutsSpec)[]): { budgetMinutes: number } {
+  const [first, ...rest] = fields.map((field) => J.numberAt(`${SPEC}.timeouts.${field}`));
+  if (first === undefined) throw new Error('budgetSum needs at least one field');
+  // States.MathAdd takes two numbers: nested for more.
+  return { budgetMinutes: rest.reduce((sum, next) => Token.asNumber(J.mathAdd(sum, next)), first) };
 }
 
 /** A state that joins the failure path when it fails. */

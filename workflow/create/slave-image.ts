@@ -4,9 +4,16 @@
  * has no image yet):
  *
  *   Find Cached Slave Image → Is A Slave Image Cached?
- *     yes: Use Cached Slave Image
- *     no:  Launch Template Slave → wait SSM Online → Configure Template Slave → wait for the setup's signal
- *          → Bake Slave Image → wait available → Terminate Template Slave
+ *     cached: Use Cached Slave Image
+ *     bake:   Launch Template Slave → wait SSM Online → Configure Template Slave → wait for the setup's
+ *             signal → Bake Slave Image → wait available → Terminate Template Slave
+ *     wait:   wait for the bake of the cluster that claimed the recipe (Check Slave Image
+ *             Bake) → Was The Slave Image Baked Elsewhere?
+ *               available: Use Baked Slave Image
+ *               claimed (that bake was given up): the bake above
+ *
+ * Of the clusters of one recipe created at once, one claims the bake and the others wait
+ * for its image (functions/shared/bake-claims.ts); Check Slave Image releases the claim.
  *
  * The template slave boots in the first public subnet, so the bake does not wait for the
  * NAT gateway. The image id ends in `$.slaveImage.imageId`, its recipe hash in
@@ -21,11 +28,12 @@ import { signalledPollLoop, timedPollLoop } from '../poll-loop';
 import { SIGNAL_STEP_RETRIES } from '../retry';
 import type { PayloadFields, StepBuilder } from '../step-task';
 import { POLL_ANSWER } from '../timings';
-import { budget, type CreatePhaseContext, J, SPEC } from './context';
+import { budget, budgetSum, type CreatePhaseContext, J, SPEC } from './context';
 
 /** The steps of the slave image phase. */
 export type SlaveImageStepId =
   | 'find-cached-image'
+  | 'check-image-bake'
   | 'launch-instances'
   | 'check-ssm-online'
   | 'configure-template-slave'
@@ -55,8 +63,17 @@ export interface SlaveImageInputs {
   readonly securityGroupId: string;
   /** A payload value (e.g. `J.format(…)`) that makes the template slave's launch token this run's own. @default none */
   readonly tokenSuffix?: string;
-  /** The budget fields of each wait's check (`budgetMinutes` from the spec, or `budgetSeconds`). */
-  readonly budgets: { readonly online: PayloadFields; readonly setup: PayloadFields; readonly image: PayloadFields };
+  /**
+   * The budget fields of each wait's check (`budgetMinutes` from the spec, or `budgetSeconds`);
+   * `bake` is the three together: the lease of a claim on the bake, and how long a cluster
+   * waits for another's bake.
+   */
+  readonly budgets: {
+    readonly online: PayloadFields;
+    readonly setup: PayloadFields;
+    readonly image: PayloadFields;
+    readonly bake: PayloadFields;
+  };
 }
 
 export interface SlaveImageOptions {
@@ -83,7 +100,12 @@ export const CREATE_IMAGE_INPUTS: SlaveImageInputs = {
   // gateway, so the bake does not wait for the NAT gateway.
   subnetId: '$.subnets.publicSubnetId',
   securityGroupId: '$.network.slaveSecurityGroupId',
-  budgets: { online: budget('nodesOnlineMinutes'), setup: budget('slaveSetupMinutes'), image: budget('imageMinutes') },
+  budgets: {
+    online: budget('nodesOnlineMinutes'),
+    setup: budget('slaveSetupMinutes'),
+    image: budget('imageMinutes'),
+    bake: budgetSum('nodesOnlineMinutes', 'slaveSetupMinutes', 'imageMinutes'),
+  },
 };
 
 /** The create machine's slave image branch. */
@@ -102,8 +124,15 @@ export function slaveImagePhase(ctx: SlaveImageContext, inputs: SlaveImageInputs
       baseImageId: J.stringAt(inputs.baseImageId),
       software: J.objectAt(inputs.software),
       freshImage: J.stringAt(inputs.freshImage),
+      ...inputs.budgets.bake,
     },
-    result: { imageHash: '$.Payload.imageHash', cachedImageId: '$.Payload.cachedImageId' },
+    result: {
+      imageHash: '$.Payload.imageHash',
+      cachedImageId: '$.Payload.cachedImageId',
+      source: '$.Payload.source',
+      bakingCluster: '$.Payload.bakingCluster',
+      checkedAt: '$.Payload.checkedAt',
+    },
     resultPath: '$.slaveImageCache',
   });
   const useCachedImage = new sfn.Pass(scope, 'Use Cached Slave Image', {
@@ -111,14 +140,57 @@ export function slaveImagePhase(ctx: SlaveImageContext, inputs: SlaveImageInputs
     resultPath: '$.slaveImage',
   });
   const bake = bakeSlaveImage(ctx, inputs, options);
+  const wait = waitForOtherBake(ctx, inputs, options, bake.chain);
   if (options.next) useCachedImage.next(options.next);
-  // Asked as IsNull: true (the local runner evaluates IsNull: false as never matching).
   const chain = sfn.Chain.start(findCachedImage).next(
     new sfn.Choice(scope, 'Is A Slave Image Cached?')
-      .when(sfn.Condition.isNull('$.slaveImageCache.cachedImageId'), bake.chain)
+      .when(sfn.Condition.stringEquals('$.slaveImageCache.source', 'bake'), bake.chain)
+      .when(sfn.Condition.stringEquals('$.slaveImageCache.source', 'wait'), wait.chain)
       .otherwise(useCachedImage)
   );
-  return { chain, tasks: [findCachedImage, ...bake.tasks] };
+  return { chain, tasks: [findCachedImage, ...wait.tasks, ...bake.tasks] };
+}
+
+/**
+ * The wait for the bake of the cluster that claimed the recipe: its image, recorded on this
+ * cluster's VPC, or, when that bake was given up (claim released or run out), this
+ * cluster's own bake (`bake`), which then holds the claim.
+ */
+function waitForOtherBake(ctx: SlaveImageContext, inputs: SlaveImageInputs, options: SlaveImageOptions, bake: sfn.Chain): SlaveImagePhase {
+  const { scope, check } = ctx;
+  const checkBake = check('Check Slave Image Bake', {
+    step: 'check-image-bake',
+    payload: {
+      vpcId: J.stringAt(inputs.vpcId),
+      imageHash: J.stringAt('$.slaveImageCache.imageHash'),
+      since: J.stringAt('$.slaveImageCache.checkedAt'),
+      ...inputs.budgets.bake,
+    },
+    result: { state: '$.Payload.state', imageId: '$.Payload.imageId', bakingCluster: '$.Payload.bakingCluster', ...POLL_ANSWER },
+    resultPath: '$.slaveImageBake',
+  });
+  const useBakedImage = new sfn.Pass(scope, 'Use Baked Slave Image', {
+    parameters: { imageId: J.stringAt('$.slaveImageBake.imageId') },
+    resultPath: '$.slaveImage',
+  });
+  if (options.next) useBakedImage.next(options.next);
+  const chain = timedPollLoop(scope, {
+    subject: 'Slave Image Bake',
+    probe: checkBake,
+    answerPath: '$.slaveImageBake',
+    question: 'Is Slave Image Bake Done?',
+    done: sfn.Condition.or(
+      sfn.Condition.stringEquals('$.slaveImageBake.state', 'available'),
+      sfn.Condition.stringEquals('$.slaveImageBake.state', 'claimed')
+    ),
+    next: new sfn.Choice(scope, 'Was The Slave Image Baked Elsewhere?')
+      .when(sfn.Condition.stringEquals('$.slaveImageBake.state', 'available'), useBakedImage)
+      .otherwise(bake),
+    stepId: 'check-image-bake',
+    notDone: 'slave image bake of the cluster holding the claim not finished',
+    ...(options.onTimeout ? { onTimeout: options.onTimeout } : {}),
+  });
+  return { chain, tasks: [checkBake] };
 }
 
 /** Launch Template Slave … Terminate Template Slave: a fresh image in `$.slaveImage.imageId`. */
@@ -165,7 +237,7 @@ function bakeSlaveImage(ctx: SlaveImageContext, inputs: SlaveImageInputs, option
   if (options.next) terminateTemplateSlave.next(options.next);
   const checkImage = check('Check Slave Image', {
     step: 'check-image',
-    payload: { imageId: J.stringAt('$.slaveImage.imageId'), ...inputs.budgets.image },
+    payload: { imageId: J.stringAt('$.slaveImage.imageId'), imageHash: J.stringAt('$.slaveImageCache.imageHash'), ...inputs.budgets.image },
     result: { state: '$.Payload.state', ...POLL_ANSWER },
     resultPath: '$.slaveImageStatus',
   });

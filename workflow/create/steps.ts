@@ -7,6 +7,9 @@ import { TAG_AUTOSCALING, TAG_SLAVE_IMAGE, TAG_SLAVE_INSTANCE_TYPE, TAG_SLAVES, 
 import type { StepCatalogue, StepId } from '../step-catalogue';
 import { TEARDOWN_DELETE_STEP_IDS } from '../teardown/steps';
 
+/** Claiming an image bake: a create-only put with tags, and deleting spent claims. */
+const BAKE_CLAIM_ACTIONS = ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:DeleteParameter'];
+
 export const CREATE_STEPS = {
   'validate-spec': {
     grants: (g) => [
@@ -61,7 +64,23 @@ export const CREATE_STEPS = {
   },
   'check-nat-gateway': { grants: (g) => g.describe('ec2:DescribeNatGateways') },
   'create-private-route-table': { grants: (g) => g.routeTable() },
-  'find-cached-image': { grants: (g) => [g.vpcTagKeys([TAG_SLAVE_IMAGE]), ...g.describe('ec2:DescribeImages')] },
+  // It claims the recipe's bake (create-only PutParameter with tags) and removes spent claims;
+  // it reads the VPC to refuse a cluster being deleted.
+  'find-cached-image': {
+    grants: (g) => [
+      g.vpcTagKeys([TAG_SLAVE_IMAGE]),
+      ...g.imageBakeClaims(BAKE_CLAIM_ACTIONS),
+      ...g.describe('ec2:DescribeImages', 'ec2:DescribeVpcs'),
+    ],
+  },
+  // The wait for another cluster's bake: the same claims, taken over when released or run out.
+  'check-image-bake': {
+    grants: (g) => [
+      g.vpcTagKeys([TAG_SLAVE_IMAGE]),
+      ...g.imageBakeClaims(BAKE_CLAIM_ACTIONS),
+      ...g.describe('ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVpcs'),
+    ],
+  },
   'launch-instances': {
     grants: (g) => [
       ...g.create('ec2:RunInstances', ['instance', 'volume'], ['subnet', 'security-group']),
@@ -91,7 +110,10 @@ export const CREATE_STEPS = {
       ...g.describe('ec2:DescribeImages', 'ec2:DescribeVpcs'),
     ],
   },
-  'check-image': { grants: (g) => g.describe('ec2:DescribeImages', 'ec2:DescribeSnapshots') },
+  // Once the image is available it deletes the cluster's claim on the bake.
+  'check-image': {
+    grants: (g) => [...g.imageBakeClaims(['ssm:DeleteParameter']), ...g.describe('ec2:DescribeImages', 'ec2:DescribeSnapshots')],
+  },
   'terminate-instances': { grants: (g) => [g.tagged(['ec2:TerminateInstances'], ['instance'])] },
   'query-agents': { grants: (g) => g.sendCommand('countAgents') },
   // It sends the next count-agents query when a count falls short.

@@ -101,7 +101,12 @@ function imageBranch(ctx: ScalePhaseContext, launch: sfn.Chain, props: ScaleBran
   const discard = step('Discard Image Bake', {
     step: 'discard-image-bake',
     payload: {},
-    result: { terminated: '$.Payload.terminated', deleted: '$.Payload.deleted', kept: '$.Payload.kept' },
+    result: {
+      terminated: '$.Payload.terminated',
+      deleted: '$.Payload.deleted',
+      kept: '$.Payload.kept',
+      claimsReleased: '$.Payload.claimsReleased',
+    },
     resultPath: '$.discardedBake',
   });
   discard.next(props.onFailure);
@@ -121,6 +126,7 @@ function imageBranch(ctx: ScalePhaseContext, launch: sfn.Chain, props: ScaleBran
         online: { budgetSeconds: POLL_BUDGETS.nodesOnline },
         setup: { budgetSeconds: POLL_BUDGETS.templateSlaveSetup },
         image: { budgetSeconds: POLL_BUDGETS.slaveImage },
+        bake: { budgetSeconds: POLL_BUDGETS.nodesOnline + POLL_BUDGETS.templateSlaveSetup + POLL_BUDGETS.slaveImage },
       },
     },
     {

@@ -34,7 +34,13 @@ export const SCALE_STEPS = {
     ],
   },
   // The rollback of a scale-out's image bake: the template slave terminated, the images removed.
-  'discard-image-bake': { grants: (g) => [g.tagged(['ec2:TerminateInstances'], ['instance']), ...g.imageDeletion()] },
+  'discard-image-bake': {
+    grants: (g) => [
+      g.tagged(['ec2:TerminateInstances'], ['instance']),
+      ...g.imageDeletion(),
+      ...g.imageBakeClaims(['ssm:DeleteParameter']),
+    ],
+  },
 } as const satisfies StepCatalogue;
 
 /** The steps the scale machine invokes: its own, and the create's that launch, check and bake. */
@@ -49,6 +55,7 @@ export const SCALE_MACHINE_STEP_IDS = [
   'terminate-instances',
   // The bake of a cluster that has no slave image yet (created with 0 slaves).
   'find-cached-image',
+  'check-image-bake',
   'configure-template-slave',
   'bake-image',
   'check-image',

@@ -14,7 +14,7 @@ export const TEARDOWN_DELETE_STEPS = {
   'check-instances-terminated': { grants: (g) => g.describe('ec2:DescribeInstances') },
   'delete-nat-gateways': { grants: (g) => [g.tagged(['ec2:DeleteNatGateway'], ['natgateway']), ...g.describe('ec2:DescribeNatGateways')] },
   'check-nat-gateways-deleted': { grants: (g) => g.describe('ec2:DescribeNatGateways') },
-  'delete-images': { grants: (g) => g.imageDeletion() },
+  'delete-images': { grants: (g) => [...g.imageDeletion(), ...g.imageBakeClaims(['ssm:DeleteParameter'])] },
   'release-addresses': {
     grants: (g) => [
       g.tagged(['ec2:ReleaseAddress', 'ec2:DisassociateAddress'], ['elastic-ip']),
@@ -51,6 +51,7 @@ export const TEARDOWN_DELETE_STEPS = {
   'verify-deleted': {
     grants: (g) => [
       g.describeAlarms(),
+      ...g.imageBakeClaims([]),
       ...g.describe(
         'ec2:DescribeAddresses',
         'ec2:DescribeImages',

@@ -1,17 +1,19 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkImageStep } from '../../../functions/check-image/check-image';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
 const ec2Mock = mockClient(EC2Client);
+const ssmMock = mockClient(SSMClient);
 const clients = { ec2: new EC2Client({}), ssm: new SSMClient({}) };
 const input = { clusterId: 'c-1234', clusterName: 'demo', imageId: 'ami-new' };
 
 describe('check-image', () => {
   beforeEach(() => {
     ec2Mock.reset();
+    ssmMock.reset();
   });
 
   it('reports available when the image is available', async () => {
@@ -22,6 +24,31 @@ describe('check-image', () => {
     // Assess
     expect(result).toEqual({ state: 'available' });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, { ImageIds: ['ami-new'] });
+    // Without the recipe hash there is no claim to release.
+    expect(ssmMock).not.toHaveReceivedCommand(GetParametersByPathCommand);
+  });
+
+  it("releases the cluster's claim on the recipe's bake once the image is available", async () => {
+    // Prepare
+    const hash = 'ab'.repeat(32);
+    const mine = {
+      Name: `/mesos-cluster/image-bakes/${hash}/000001`,
+      Value: JSON.stringify({
+        clusterId: 'c-1234',
+        clusterName: 'demo',
+        claimedAt: '2030-01-01T00:00:00.000Z',
+        expiresAt: '2030-01-01T01:00:00.000Z',
+      }),
+    };
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-new', State: 'available' }] });
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [mine] });
+    ssmMock.on(DeleteParameterCommand).resolves({});
+    // Act
+    const result = await invokeStep(checkImageStep, { ...input, imageHash: hash }, clients);
+    // Assess
+    expect(result).toEqual({ state: 'available' });
+    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: `/mesos-cluster/image-bakes/${hash}` });
+    expect(ssmMock).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: mine.Name });
   });
 
   it('reports pending while the image is pending', async () => {

@@ -8,14 +8,16 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { DeleteParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deleteImagesStep } from '../../../functions/delete-images/delete-images';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
 const ec2Mock = mockClient(EC2Client);
+const ssmMock = mockClient(SSMClient);
 const input = { clusterId: 'c-1', clusterName: 'demo', executionId: 'exec-1' };
-const run = () => invokeStep(deleteImagesStep, input, { ec2: new EC2Client({}) });
+const run = () => invokeStep(deleteImagesStep, input, { ec2: new EC2Client({}), ssm: new SSMClient({}) });
 const TAG_FILTER = { Name: 'tag:mesos-cluster:id', Values: ['c-1'] };
 const slaveImage = {
   ImageId: 'ami-1',
@@ -29,6 +31,8 @@ const slaveImage = {
 describe('delete-images', () => {
   beforeEach(() => {
     ec2Mock.reset();
+    ssmMock.reset();
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     // No other cluster uses the image, and the cluster's VPC records none.
     ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
@@ -44,7 +48,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, { Owners: ['self'], Filters: [TAG_FILTER] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { OwnerIds: ['self'], Filters: [TAG_FILTER] });
     expect(ec2Mock).toHaveReceivedCommandWith(DeregisterImageCommand, { ImageId: 'ami-1' });
@@ -84,7 +88,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: [], kept: ['ami-1'] });
+    expect(result).toEqual({ deleted: [], kept: ['ami-1'], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandWith(CreateTagsCommand, {
       Resources: ['ami-1', 'snap-root', 'snap-data'],
       Tags: [
@@ -120,7 +124,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: [], kept: ['ami-1'] });
+    expect(result).toEqual({ deleted: [], kept: ['ami-1'], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
       Filters: [
         { Name: 'image-id', Values: ['ami-1'] },
@@ -153,7 +157,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [], claimsReleased: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
   });
 
@@ -172,7 +176,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-7', 'snap-7'], kept: [] });
+    expect(result).toEqual({ deleted: ['ami-7', 'snap-7'], kept: [], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandWith(DeregisterImageCommand, { ImageId: 'ami-7' });
   });
 
@@ -192,7 +196,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: [], kept: ['ami-7'] });
+    expect(result).toEqual({ deleted: [], kept: ['ami-7'], claimsReleased: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(CreateTagsCommand);
     expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
   });
@@ -205,7 +209,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['snap-root'], kept: [] });
+    expect(result).toEqual({ deleted: ['snap-root'], kept: [], claimsReleased: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
     expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-root' });
   });
@@ -219,7 +223,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-root', 'snap-data'], kept: [], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
   });
 
@@ -230,7 +234,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: [], kept: [] });
+    expect(result).toEqual({ deleted: [], kept: [], claimsReleased: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
     expect(ec2Mock).not.toHaveReceivedCommand(DeleteSnapshotCommand);
   });
@@ -244,8 +248,32 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['snap-root', 'snap-data'], kept: [] });
+    expect(result).toEqual({ deleted: ['snap-root', 'snap-data'], kept: [], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
+  });
+
+  it("deletes the cluster's claims on image bakes after its images, and leaves other clusters' claims", async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    const claim = (name: string, clusterId: string) => ({
+      Name: `/mesos-cluster/image-bakes/${'ab'.repeat(32)}/${name}`,
+      Value: JSON.stringify({
+        clusterId,
+        clusterName: clusterId,
+        claimedAt: '2030-01-01T00:00:00.000Z',
+        expiresAt: '2030-01-01T01:00:00.000Z',
+      }),
+    });
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [claim('000001', 'c-1'), claim('000002', 'c-9')] });
+    ssmMock.on(DeleteParameterCommand).resolves({});
+    // Act
+    const result = await run();
+    // Assess
+    expect(result.claimsReleased).toEqual([claim('000001', 'c-1').Name]);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: '/mesos-cluster/image-bakes', Recursive: true });
+    expect(ssmMock).toHaveReceivedCommandTimes(DeleteParameterCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: claim('000001', 'c-1').Name });
   });
 
   it('treats InvalidSnapshot.NotFound as already deleted', async () => {
@@ -258,7 +286,7 @@ describe('delete-images', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ deleted: ['ami-1', 'snap-data'], kept: [] });
+    expect(result).toEqual({ deleted: ['ami-1', 'snap-data'], kept: [], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 2);
   });
 

@@ -9,14 +9,16 @@ import {
   EC2Client,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { discardImageBakeStep } from '../../../functions/discard-image-bake/discard-image-bake';
 import { invokeStep } from '../../../functions/shared/step';
 import { awsError } from './aws-error';
 
 const ec2Mock = mockClient(EC2Client);
+const ssmMock = mockClient(SSMClient);
 const input = { clusterId: 'c-1', clusterName: 'demo' };
-const run = () => invokeStep(discardImageBakeStep, input, { ec2: new EC2Client({}) });
+const run = () => invokeStep(discardImageBakeStep, input, { ec2: new EC2Client({}), ssm: new SSMClient({}) });
 const role = (value: string) => [
   { Key: 'mesos-cluster:id', Value: 'c-1' },
   { Key: 'mesos-cluster:role', Value: value },
@@ -25,6 +27,8 @@ const role = (value: string) => [
 describe('discard-image-bake', () => {
   beforeEach(() => {
     ec2Mock.reset();
+    ssmMock.reset();
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
     ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
   });
@@ -56,11 +60,13 @@ describe('discard-image-bake', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ terminated: ['i-template'], deleted: ['ami-new', 'snap-new'], kept: [] });
+    expect(result).toEqual({ terminated: ['i-template'], deleted: ['ami-new', 'snap-new'], kept: [], claimsReleased: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(TerminateInstancesCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: ['i-template'] });
     expect(ec2Mock).toHaveReceivedCommandWith(DeregisterImageCommand, { ImageId: 'ami-new' });
     expect(ec2Mock).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-new' });
+    // Its claims on the bake are released too, for a cluster that waits for it.
+    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: '/mesos-cluster/image-bakes', Recursive: true });
   });
 
   it('is safe to run again: a template slave already gone and no image left are success', async () => {
@@ -70,7 +76,7 @@ describe('discard-image-bake', () => {
     // Act
     const result = await run();
     // Assess
-    expect(result).toEqual({ terminated: ['i-template'], deleted: [], kept: [] });
+    expect(result).toEqual({ terminated: ['i-template'], deleted: [], kept: [], claimsReleased: [] });
     expect(ec2Mock).not.toHaveReceivedCommand(DeregisterImageCommand);
   });
 

@@ -12,6 +12,7 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { listClusterResources } from '../../../functions/shared/cluster-resources';
 import { invokeStep } from '../../../functions/shared/step';
@@ -19,13 +20,15 @@ import { verifyDeletedStep } from '../../../functions/verify-deleted/verify-dele
 
 const ec2Mock = mockClient(EC2Client);
 const cloudwatchMock = mockClient(CloudWatchClient);
+const ssmMock = mockClient(SSMClient);
 const input = { clusterId: 'c-1', clusterName: 'demo', executionId: 'exec-1' };
-const clients = () => ({ ec2: new EC2Client({}), cloudwatch: new CloudWatchClient({}) });
+const clients = () => ({ ec2: new EC2Client({}), cloudwatch: new CloudWatchClient({}), ssm: new SSMClient({}) });
 const run = () => invokeStep(verifyDeletedStep, input, clients());
 const TAG_FILTER = { Name: 'tag:mesos-cluster:id', Values: ['c-1'] };
 
 /** Every Describe answers "nothing"; a test then overrides the ones it needs. */
 function emptyCloud(): void {
+  ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   cloudwatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
   ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   ec2Mock.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
@@ -43,6 +46,7 @@ describe('verify-deleted', () => {
   beforeEach(() => {
     ec2Mock.reset();
     cloudwatchMock.reset();
+    ssmMock.reset();
     emptyCloud();
   });
 
@@ -124,6 +128,20 @@ describe('listClusterResources', () => {
     });
     ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] });
     ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-1', State: 'available' }] });
+    const claimName = `/mesos-cluster/image-bakes/${'ab'.repeat(32)}/000001`;
+    ssmMock.on(GetParametersByPathCommand).resolves({
+      Parameters: [
+        {
+          Name: claimName,
+          Value: JSON.stringify({
+            clusterId: 'c-1',
+            clusterName: 'demo',
+            claimedAt: '2020-01-01T00:00:00.000Z',
+            expiresAt: '2020-01-01T01:00:00.000Z',
+          }),
+        },
+      ],
+    });
     // Act
     const resources = await listClusterResources('c-1', clients());
     // Assess
@@ -133,6 +151,7 @@ describe('listClusterResources', () => {
       { id: 'igw-1', type: 'internet-gateway', state: 'attached' },
       { id: 'sg-1', type: 'security-group', state: 'exists' },
       { id: 'subnet-1', type: 'subnet', state: 'available' },
+      { id: claimName, type: 'image-bake-claim', state: 'expired' },
     ]);
   });
 });

@@ -15,6 +15,8 @@ import { allStates, checksWithin, runAsl, type StepCall, type StubStep, stepErro
 /** When a stubbed delete step says it started its deletes. */
 const STARTED_AT = '2026-01-01T00:00:00.000Z';
 /** When the stubbed Query Agents sent the first count. */
+/** Find Cached Image's answer when another cluster holds the bake of the recipe. */
+const WAITING = { imageHash: 'hash-1', cachedImageId: null, checkedAt: '2026-01-01T08:00:00.000Z' };
 const QUERIED_AT = '2026-01-01T00:10:00.000Z';
 
 const GOLDEN = join(__dirname, '../../golden/create-cluster.asl.json');
@@ -148,7 +150,13 @@ function cloudStubs(spec: Spec, overrides: Partial<Record<StepId, StubStep>> = {
     // Pending on the first check, like a NAT gateway that takes a little longer than typical.
     'check-nat-gateway': () => ({ state: ++natChecks.n < 2 ? 'pending' : 'available' }),
     'create-private-route-table': () => ({ routeTableId: 'rtb-private', routeTableIds: ['rtb-private'] }),
-    'find-cached-image': () => ({ imageHash: 'hash-1', cachedImageId: null }),
+    'find-cached-image': () => ({
+      imageHash: 'hash-1',
+      cachedImageId: null,
+      source: 'bake',
+      bakingCluster: null,
+      checkedAt: '2026-01-01T08:00:00.000Z',
+    }),
     'launch-instances': (p) => {
       const n = p.count as number;
       return { instanceIds: ids(`i-${p.role}`, n), privateIps: ids(`10.0.${p.role === 'master' ? 1 : 2}`, n) };
@@ -335,7 +343,7 @@ describe('create-cluster machine definition', () => {
     expect(badNames).toEqual([]);
     expect(choicesWithoutQuestion).toEqual([]);
     expect(questionsNotChoices).toEqual([]);
-    expect(states.length).toBe(119);
+    expect(states.length).toBe(127);
   });
 
   it('gives every Task an explicit payload with the cluster reference and its own result key', () => {
@@ -366,7 +374,7 @@ describe('create-cluster machine definition', () => {
     });
 
     // Assess
-    expect(tasks.length).toBe(48);
+    expect(tasks.length).toBe(49);
     expect(tasks.filter(([, t]) => t.Resource?.endsWith('.waitForTaskToken')).map(([name]) => name)).toEqual([
       'Await Master Setup Signal',
       'Await Template Slave Setup Signal',
@@ -765,7 +773,15 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
 
   it('skips the template slave and the bake when an image of the same recipe is cached', async () => {
     // Prepare
-    const stubs = cloudStubs(SPEC, { 'find-cached-image': () => ({ imageHash: 'hash-1', cachedImageId: 'ami-cached' }) });
+    const stubs = cloudStubs(SPEC, {
+      'find-cached-image': () => ({
+        imageHash: 'hash-1',
+        cachedImageId: 'ami-cached',
+        source: 'cached',
+        bakingCluster: null,
+        checkedAt: '2026-01-01T08:00:00.000Z',
+      }),
+    });
 
     // Act
     const run = await runAsl(asl, INPUT, stubs);
@@ -779,6 +795,77 @@ describe('create-cluster machine run (aws-local-stepfunctions)', () => {
     expect(callsOf(run.calls, 'launch-instances').map((c) => c.payload.role)).toEqual(['master', 'slave']);
     expect(callsOf(run.calls, 'launch-instances').find((c) => c.payload.role === 'slave')?.payload.imageId).toBe('ami-cached');
     expect(run.output).toEqual(expect.objectContaining({ nodes: expect.objectContaining({ slaveImageId: 'ami-cached' }) }));
+  });
+
+  it("waits for another cluster's bake of the same recipe and launches the slaves from its image: no template slave", async () => {
+    // Prepare
+    let checks = 0;
+    const stubs = cloudStubs(SPEC, {
+      'find-cached-image': () => ({ ...WAITING, source: 'wait', bakingCluster: 'red' }),
+      'check-image-bake': () =>
+        ++checks < 3
+          ? { state: 'waiting', imageId: null, bakingCluster: 'red' }
+          : { state: 'available', imageId: 'ami-red', bakingCluster: null },
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    const bakeChecks = callsOf(run.calls, 'check-image-bake');
+    expect(bakeChecks).toHaveLength(3);
+    expect(bakeChecks[0]?.payload).toEqual(
+      expect.objectContaining({ imageHash: 'hash-1', since: WAITING.checkedAt, vpcId: 'vpc-1', budgetMinutes: expect.any(Number) })
+    );
+    expect(run.entered).toContain('Use Baked Slave Image');
+    expect(run.entered).not.toContain('Launch Template Slave');
+    expect(callsOf(run.calls, 'bake-image')).toEqual([]);
+    expect(callsOf(run.calls, 'launch-instances').find((c) => c.payload.role === 'slave')?.payload.imageId).toBe('ami-red');
+  });
+
+  it('bakes itself when the bake it waited for was given up (the claim passed to this cluster)', async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'find-cached-image': () => ({ ...WAITING, source: 'wait', bakingCluster: 'red' }),
+      'check-image-bake': () => ({ state: 'claimed', imageId: null, bakingCluster: null }),
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).toContain('Launch Template Slave');
+    expect(callsOf(run.calls, 'bake-image')).toHaveLength(1);
+    expect(callsOf(run.calls, 'check-image')[0]?.payload).toEqual(expect.objectContaining({ imageHash: 'hash-1' }));
+    expect(callsOf(run.calls, 'launch-instances').find((c) => c.payload.role === 'slave')?.payload.imageId).toBe('ami-slave');
+  });
+
+  it("fails with CHECK_IMAGE_BAKE_FAILED, naming the time waited, when the other cluster's bake outlasts the budget", async () => {
+    // Prepare
+    const stubs = cloudStubs(SPEC, {
+      'find-cached-image': () => ({ ...WAITING, source: 'wait', bakingCluster: 'red' }),
+      'check-image-bake': () => ({
+        state: 'waiting',
+        imageId: null,
+        bakingCluster: 'red',
+        waitSeconds: 0,
+        timedOut: true,
+        waited: 'after 55 min of a 55 min budget',
+      }),
+    });
+
+    // Act
+    const run = await runAsl(asl, INPUT, stubs);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    const failure = callsOf(run.calls, 'record-failure')[0]?.payload.error as { Cause: string };
+    expect(failure.Cause).toBe(
+      'check-image-bake: slave image bake of the cluster holding the claim not finished after 55 min of a 55 min budget'
+    );
+    expect(callsOf(run.calls, 'delete-images')).toHaveLength(1);
   });
 
   it('skips the slaves and the slave image when the spec asks for no slaves: no template slave, no bake', async () => {

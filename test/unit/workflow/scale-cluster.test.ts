@@ -244,6 +244,7 @@ describe('scale-cluster machine definition', () => {
     const leaseCatch = asl.States['Check Scale Lease']?.Catch;
     const bakeTasks = new Set([
       'Find Cached Slave Image',
+      'Check Slave Image Bake',
       'Launch Template Slave',
       'Check Template Slave Online',
       'Configure Template Slave',
@@ -313,6 +314,7 @@ describe('scale-cluster machine definition', () => {
       'Is Template Slave Online?': 'budget 900',
       'Is Template Slave Setup Done?': 'budget 1200',
       'Is Slave Image Available?': 'budget 2400',
+      'Is Slave Image Bake Done?': 'budget 4500',
       'Are New Slaves Online?': 'budget 900',
       'Are New Agents Registered?': 'budget 600',
       'Is Drain Command Done?': 'budget 180',
